@@ -1,0 +1,1 @@
+"""Pure domain logic (calendar, bands, KPI rules): no Dagster, no database."""

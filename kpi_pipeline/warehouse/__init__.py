@@ -1,0 +1,1 @@
+"""PostgreSQL: the embedded default server, connections, SQL files, COPY."""

@@ -1,0 +1,89 @@
+"""Connections, SQL files from `sql/`, and COPY, on psycopg 3.
+
+The project uses one driver, psycopg 3, for its own code and (through SQLAlchemy 2.1's
+`postgresql://` default) for dagster-postgres.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
+from pathlib import Path
+
+import psycopg
+
+from kpi_pipeline.settings import SQL_DIR
+
+
+@cache
+def sql_text(name: str) -> str:
+    """The text of `sql/<name>.sql` (e.g. `staging/merge_dossiers`)."""
+    path = Path(SQL_DIR) / f"{name}.sql"
+    return path.read_text(encoding="utf-8")
+
+
+@contextmanager
+def connect(url: str, autocommit: bool = False) -> Iterator[psycopg.Connection]:
+    conn = psycopg.connect(url, autocommit=autocommit, application_name="kpi-pipeline")
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+def schema_files() -> list[Path]:
+    """Every `create_*.sql` file, schemas first, in a stable order."""
+    order = ["ref", "raw", "staging", "quarantine", "kpi", "meta"]
+    files = []
+    for schema in order:
+        files += sorted((Path(SQL_DIR) / schema).glob("create_*.sql"))
+    return files
+
+
+def ensure_schema(url: str) -> None:
+    """Create every schema and table the pipeline uses (idempotent DDL).
+
+    An advisory lock keeps concurrent runs from racing on `CREATE ... IF NOT EXISTS`.
+    """
+    with connect(url) as conn, conn.transaction():
+        conn.execute("SELECT pg_advisory_xact_lock(4927001)")
+        for path in schema_files():
+            conn.execute(path.read_text(encoding="utf-8"))
+
+
+def redact_url(url: str) -> str:
+    """The URL with any password replaced, for logs and messages."""
+    return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", url)
+
+
+def with_database(url: str, dbname: str) -> str:
+    """The same server URL pointing at database `dbname` (keeps host, socket and options)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path="/" + dbname))
+
+
+def create_database(server_url: str, dbname: str, template: str | None = None) -> str:
+    """CREATE DATABASE (optionally from a template); returns its URL."""
+    from psycopg import sql
+
+    with connect(server_url, autocommit=True) as conn:
+        stmt = sql.SQL("CREATE DATABASE {} ENCODING 'UTF8'").format(sql.Identifier(dbname))
+        if template:
+            stmt = sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                sql.Identifier(dbname), sql.Identifier(template)
+            )
+        conn.execute(stmt)
+    return with_database(server_url, dbname)
+
+
+def drop_database(server_url: str, dbname: str) -> None:
+    from psycopg import sql
+
+    with connect(server_url, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(dbname))
+        )
