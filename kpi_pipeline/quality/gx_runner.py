@@ -1,0 +1,266 @@
+"""Run one quality suite with Great Expectations on the warehouse, where the data is.
+
+`run_suite(database_url, suite, params)` creates an ephemeral GX context (nothing written but
+the Data Docs), a SQL datasource on the warehouse URL, one query asset per batch of the suite
+(restricted to the checked partition by `params`), validates, renders the Data Docs of that
+run to `<KPI_HOME>/gx_docs/<run_id>/<suite>/index.html` and returns a compact `SuiteResult`.
+
+GX (3-4 s to import) is imported here, inside the functions, so that loading the Dagster code
+location does not pay for it; one process pays once.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+import uuid
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from kpi_pipeline.quality.config import QualityConfig, load_quality_config
+from kpi_pipeline.quality.sql import quality_sql
+from kpi_pipeline.quality.suites import Build, Suite
+from kpi_pipeline.settings import kpi_home
+
+
+class QualityRunError(RuntimeError):
+    """GX could not evaluate an expectation (bad SQL, lost connection): not a data verdict."""
+
+
+@dataclass(frozen=True)
+class ExpectationOutcome:
+    name: str  # our name for it (`meta.name`): the key in the check metadata
+    kind: str  # GX expectation type
+    batch: str
+    success: bool
+    unexpected_count: int | None
+    examples: list[str] = field(default_factory=list)  # up to max_examples keys
+
+
+@dataclass(frozen=True)
+class SuiteResult:
+    suite: str
+    success: bool
+    outcomes: list[ExpectationOutcome]
+    rows: dict[str, int]  # rows validated per batch, when GX reports it
+    docs_index: Path | None
+    seconds: float
+
+    @property
+    def failures(self) -> list[ExpectationOutcome]:
+        return [o for o in self.outcomes if not o.success]
+
+
+def sqlalchemy_url(database_url: str) -> str:
+    """The warehouse URL for SQLAlchemy on psycopg 3 (the project's one driver).
+
+    `postgresql://` and `postgres://` become `postgresql+psycopg://`; everything else (a unix
+    socket given as `?host=/path`, an empty password, options) is kept as is.
+    """
+    parts = urlsplit(database_url)
+    if parts.scheme in ("postgresql", "postgres"):
+        parts = parts._replace(scheme="postgresql+psycopg")
+    return urlunsplit(parts)
+
+
+def docs_root() -> Path:
+    return kpi_home() / "gx_docs"
+
+
+def config_params(config: QualityConfig) -> dict[str, object]:
+    """The configuration values the batch queries use."""
+    return {"history_weeks": config.volume.history_weeks}
+
+
+def run_suite(
+    database_url: str,
+    suite: Suite,
+    params: Mapping[str, object] | None = None,
+    *,
+    config: QualityConfig | None = None,
+    run_id: str | None = None,
+    docs_dir: Path | str | None = None,
+    build_docs: bool = True,
+) -> SuiteResult:
+    """Validate `suite` on the warehouse at `database_url`.
+
+    `params` restrict the batches to the checked period (see `checks.period_params`):
+    `first_key`/`last_key` (partition keys), `start`/`end` (dates, end exclusive) and `step`.
+    Data Docs go to `docs_dir`, default `<KPI_HOME>/gx_docs/<run_id>/<suite name>`.
+    """
+    import great_expectations as gx  # lazy: 3-4 s
+    from great_expectations.core.run_identifier import RunIdentifier
+
+    started = time.perf_counter()
+    config = config or load_quality_config()
+    params = dict(params or {})
+    run_id = run_id or f"adhoc-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+    site_dir = Path(docs_dir) if docs_dir else docs_root() / run_id / suite.name
+    shared_static = None if docs_dir else docs_root() / "_static"
+    context = _ephemeral_context(site_dir if build_docs else None)
+    with warnings.catch_warnings():
+        # GX suggests its PostgresDatasource, whose URL validation rejects a unix-socket host
+        # (`postgresql://postgres:@/db?host=/path`, what the embedded server gives): the
+        # generic SQL datasource takes any SQLAlchemy URL.
+        warnings.filterwarnings("ignore", message=".*generic SQLDatasource.*")
+        datasource = context.data_sources.add_sql(
+            name="warehouse", connection_string=sqlalchemy_url(database_url)
+        )
+    gx_run = RunIdentifier(run_name=run_id, run_time=datetime.now(UTC))
+    outcomes: list[ExpectationOutcome] = []
+    rows: dict[str, int] = {}
+    try:
+        for batch in suite.batches:
+            query = quality_sql(batch.query, {**config_params(config), **params})
+            asset = datasource.add_query_asset(name=batch.query, query=query)
+            definition = asset.add_batch_definition_whole_table(batch.query)
+            expectations = batch.expectations(Build(config, params, suite.severity))
+            gx_suite = context.suites.add(
+                gx.ExpectationSuite(name=f"{suite.name}.{batch.query}", expectations=expectations)
+            )
+            validation = context.validation_definitions.add(
+                gx.ValidationDefinition(name=gx_suite.name, data=definition, suite=gx_suite)
+            )
+            result = validation.run(
+                run_id=gx_run,
+                result_format={
+                    "result_format": "COMPLETE",
+                    "partial_unexpected_count": max(config.max_examples, 1),
+                    "unexpected_index_column_names": list(batch.key_columns),
+                    "return_unexpected_index_query": False,
+                },
+            )
+            _raise_on_errors(suite, batch.query, result)
+            for r in result.results:
+                outcomes.append(_outcome(batch.query, batch.key_columns, r, config.max_examples))
+                count = (r.result or {}).get("element_count")
+                if count is not None:
+                    rows[batch.query] = count
+        index = None
+        if build_docs:
+            context.build_data_docs(site_names=["run"])
+            if shared_static is not None:
+                _share_static(site_dir, shared_static)
+            index = site_dir / "index.html"
+    finally:
+        datasource.get_engine().dispose()
+    return SuiteResult(
+        suite=suite.name,
+        success=all(o.success for o in outcomes),
+        outcomes=outcomes,
+        rows=rows,
+        docs_index=index,
+        seconds=round(time.perf_counter() - started, 3),
+    )
+
+
+def _ephemeral_context(site_dir: Path | None):
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import (
+        DataContextConfig,
+        InMemoryStoreBackendDefaults,
+        ProgressBarsConfig,
+    )
+
+    sites = {}
+    if site_dir is not None:
+        sites["run"] = {
+            "class_name": "SiteBuilder",
+            "show_how_to_buttons": False,
+            "store_backend": {
+                "class_name": "TupleFilesystemStoreBackend",
+                "base_directory": str(site_dir),
+            },
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+        }
+    project_config = DataContextConfig(
+        store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),
+        data_docs_sites=sites,
+        analytics_enabled=False,
+        progress_bars=ProgressBarsConfig(globally=False, metric_calculations=False),
+    )
+    return gx.get_context(mode="ephemeral", project_config=project_config)
+
+
+def _raise_on_errors(suite: Suite, batch: str, result) -> None:
+    """GX records an expectation it could not evaluate as a failure with exception info; we
+    raise instead, so a broken query is never reported as bad data."""
+    errors = []
+    for r in result.results:
+        info = r.exception_info or {}
+        infos = [info] if "raised_exception" in info else list(info.values())
+        for i in infos:
+            if isinstance(i, dict) and i.get("raised_exception"):
+                name = (r.expectation_config.meta or {}).get("name", r.expectation_config.type)
+                errors.append(f"{name}: {i.get('exception_message')}")
+    errors = list(dict.fromkeys(errors))
+    if errors:
+        raise QualityRunError(
+            f"{suite.name}: GX could not evaluate {len(errors)} expectation(s) on {batch}: "
+            + "; ".join(errors)
+        )
+
+
+def _outcome(batch: str, key_columns, r, max_examples: int) -> ExpectationOutcome:
+    cfg = r.expectation_config
+    meta = cfg.meta or {}
+    res = r.result or {}
+    count = res.get("unexpected_count")
+    if count is None and isinstance(res.get("observed_value"), int):
+        count = res["observed_value"]  # UnexpectedRowsExpectation: the number of rows
+    examples: list[str] = []
+    if not r.success:
+        if res.get("unexpected_index_list"):
+            examples = [_key(row, key_columns) for row in res["unexpected_index_list"]]
+        elif (res.get("details") or {}).get("unexpected_rows"):
+            found = res["details"]["unexpected_rows"]
+            keys = meta.get("keys") or list(found[0])[:1]
+            examples = [_key(row, keys) for row in found]
+        elif res.get("unexpected_list") or res.get("partial_unexpected_list"):
+            values = res.get("unexpected_list") or res["partial_unexpected_list"]
+            examples = [_value(v, key_columns) for v in values]
+    return ExpectationOutcome(
+        name=meta.get("name", cfg.type),
+        kind=cfg.type,
+        batch=batch,
+        success=bool(r.success),
+        unexpected_count=count,
+        examples=list(dict.fromkeys(examples))[:max_examples],
+    )
+
+
+def _key(row: Mapping, columns) -> str:
+    return "/".join(str(row.get(c)) for c in columns)
+
+
+def _value(value, key_columns) -> str:
+    """An unexpected value as an example: a compound-key row (a dict) by its key columns."""
+    if isinstance(value, Mapping):
+        columns = [c for c in key_columns if c in value] or list(value)
+        return _key(value, columns)
+    return str(value)
+
+
+def _share_static(site_dir: Path, shared: Path) -> None:
+    """GX copies ~4 MB of fonts and images into every site; keep one copy in
+    `<docs root>/_static` and link each run's `static` to it (the copy stays if links fail)."""
+    static = site_dir / "static"
+    if not static.is_dir() or static.is_symlink():
+        return
+    try:
+        if not shared.exists():
+            try:
+                static.rename(shared)
+            except OSError:  # another process won the race
+                shutil.rmtree(static)
+        else:
+            shutil.rmtree(static)
+        static.symlink_to(os.path.relpath(shared, site_dir), target_is_directory=True)
+    except OSError:
+        if not static.exists():
+            shutil.copytree(shared, static)
