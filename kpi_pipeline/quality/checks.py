@@ -101,7 +101,7 @@ def build_check(suite: Suite):
         context: AssetCheckExecutionContext, warehouse: WarehouseResource
     ) -> AssetCheckResult:
         params = period_params(context, suite.period)
-        result = run_suite(warehouse.database_url, suite, params, run_id=context.run_id)
+        result = run_suite(warehouse.database_url, suite, params, run_id=context.run.run_id)
         outcome = check_result(suite, result, params)
         context.log.info("%s: %s (%.2f s)", suite.name, outcome.description, result.seconds)
         return outcome
