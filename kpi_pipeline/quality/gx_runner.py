@@ -3,7 +3,8 @@
 `run_suite(database_url, suite, params)` creates an ephemeral GX context (nothing written but
 the Data Docs), a SQL datasource on the warehouse URL, one query asset per batch of the suite
 (restricted to the checked partition by `params`), validates, renders the Data Docs of that
-run to `<KPI_HOME>/gx_docs/<run_id>/<suite>/index.html` and returns a compact `SuiteResult`.
+run to `<KPI_HOME>/gx_docs/<run_id>/<suite>/index.html` (with `result.json` beside it: the
+example keys, which GX does not render for SQL rules) and returns a compact `SuiteResult`.
 
 GX (3-4 s to import) is imported here, inside the functions, so that loading the Dagster code
 location does not pay for it; one process pays once.
@@ -11,13 +12,14 @@ location does not pay for it; one process pays once.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import time
 import uuid
 import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -109,7 +111,12 @@ def run_suite(
         # generic SQL datasource takes any SQLAlchemy URL.
         warnings.filterwarnings("ignore", message=".*generic SQLDatasource.*")
         datasource = context.data_sources.add_sql(
-            name="warehouse", connection_string=sqlalchemy_url(database_url)
+            name="warehouse",
+            connection_string=sqlalchemy_url(database_url),
+            # Each batch query runs once, into a temp table that every metric then reads.
+            # Without it GX re-runs the query per metric and, to learn its columns, fetches
+            # all of its rows into Python: 3-4x slower on a 20,000-dossier week.
+            create_temp_table=True,
         )
     gx_run = RunIdentifier(run_name=run_id, run_time=datetime.now(UTC))
     outcomes: list[ExpectationOutcome] = []
@@ -149,7 +156,7 @@ def run_suite(
             index = site_dir / "index.html"
     finally:
         datasource.get_engine().dispose()
-    return SuiteResult(
+    result = SuiteResult(
         suite=suite.name,
         success=all(o.success for o in outcomes),
         outcomes=outcomes,
@@ -157,6 +164,12 @@ def run_suite(
         docs_index=index,
         seconds=round(time.perf_counter() - started, 3),
     )
+    if index is not None:  # GX renders how many rows were unexpected, not which: keep them
+        details = {"run_id": run_id, "params": params, **asdict(result)}
+        (site_dir / "result.json").write_text(
+            json.dumps(details, default=str, indent=1, ensure_ascii=False), encoding="utf-8"
+        )
+    return result
 
 
 def _ephemeral_context(site_dir: Path | None):

@@ -44,7 +44,7 @@ def render(text: str, params: Mapping[str, object] | None = None) -> str:
 
     if "%" in _PARAM.sub("", body):
         raise ValueError("quality SQL must not use `%` outside `%(name)s` (use mod())")
-    return _PARAM.sub(sub, body).rstrip().rstrip(";")
+    return _PARAM.sub(sub, body).rstrip().rstrip(";").rstrip()
 
 
 def quality_sql(name: str, params: Mapping[str, object] | None = None) -> str:
@@ -55,10 +55,11 @@ def quality_sql(name: str, params: Mapping[str, object] | None = None) -> str:
 def unexpected_rows_sql(name: str, params: Mapping[str, object] | None = None) -> str:
     """An `UnexpectedRowsExpectation` query from `sql/quality/<name>.sql`.
 
-    GX substitutes `{batch}` with `(subquery) AS subselect` when the query has no JOIN, and
-    with a bare `(subquery)` when it has one (then the alias is the author's business, and
-    PostgreSQL before 16 requires one). Our files write `SELECT * FROM {batch}` in their first
-    CTE; an alias is added here exactly when GX will not add one.
+    GX substitutes `{batch}` with the batch's temp table (the runner's default), or with a
+    subquery: `(subquery) AS subselect` when the query has no JOIN and a bare `(subquery)`
+    when it has one (then the alias is the author's business, and PostgreSQL before 16
+    requires one). Our files write `SELECT * FROM {batch}` in their first CTE; an alias is
+    added here exactly when GX will not add one (harmless after a table name).
     """
     query = quality_sql(name, params)
     if query.count("{batch}") != 1 or "FROM {batch}" not in query:

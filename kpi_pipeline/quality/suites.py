@@ -64,7 +64,9 @@ class Build:
     def rows(self, name: str, sql_name: str, description: str, keys=None, **params):
         """No rows from `sql/quality/<sql_name>.sql` (an `UnexpectedRowsExpectation`); `keys`
         are the result columns that identify an example (default: the first column)."""
-        meta = {"name": name, **({"keys": list(keys)} if keys else {})}
+        meta = {"name": name, "sql": f"sql/quality/{sql_name}.sql"}
+        if keys:
+            meta["keys"] = list(keys)
         return self.gxe.UnexpectedRowsExpectation(
             unexpected_rows_query=unexpected_rows_sql(sql_name, params),
             description=description,
