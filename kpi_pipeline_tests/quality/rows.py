@@ -369,3 +369,9 @@ def raw_record(code: str | None, **overrides) -> dict:
     }
     record.update(overrides)
     return {k: v for k, v in record.items() if v is not ...}
+
+
+def os_kpi_home() -> str:
+    import os
+
+    return os.environ["KPI_HOME"]
