@@ -87,3 +87,25 @@ def drop_database(server_url: str, dbname: str) -> None:
         conn.execute(
             sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(dbname))
         )
+
+
+def statements(name: str, **identifiers: str) -> list:
+    """The statements of `sql/<name>.sql` (split at `;` line ends), with `{placeholders}`
+    bound to quoted identifiers (dotted names become schema-qualified)."""
+    from psycopg import sql
+
+    idents = {k: sql.Identifier(*v.split(".")) for k, v in identifiers.items()}
+    out = []
+    for chunk in sql_text(name).split(";\n"):
+        body = "\n".join(
+            line for line in chunk.splitlines() if not line.lstrip().startswith("--")
+        ).strip()
+        if body:
+            out.append(sql.SQL(body).format(**idents) if idents else sql.SQL(body))
+    return out
+
+
+def execute_file(conn, name: str, params: dict | None = None, **identifiers: str) -> None:
+    """Run every statement of `sql/<name>.sql` on `conn` with bound parameters."""
+    for stmt in statements(name, **identifiers):
+        conn.execute(stmt, params)
