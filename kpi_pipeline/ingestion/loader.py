@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import psycopg
 from psycopg import sql
@@ -44,7 +44,7 @@ def land_raw(
     """
     wanted = set(partition_keys)
     fallback = min(partition_keys)
-    fetched_at = datetime.now(timezone.utc)
+    fetched_at = datetime.now(UTC)
     counts: dict[str, int] = dict.fromkeys(partition_keys, 0)
     with conn.transaction():
         conn.execute(

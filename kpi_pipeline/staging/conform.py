@@ -24,7 +24,9 @@ class StagingSpec:
     key_column: str
 
 
-DOSSIERS = StagingSpec("provincial_dossiers", "dossiers", "dossier", "staging.dossier_versions", "ma_ho_so")
+DOSSIERS = StagingSpec(
+    "provincial_dossiers", "dossiers", "dossier", "staging.dossier_versions", "ma_ho_so"
+)
 SYNC_RECORDS = StagingSpec(
     "national_sync", "sync_records", "sync_record", "staging.sync_record_versions", "ma_ho_so"
 )

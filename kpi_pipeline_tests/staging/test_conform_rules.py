@@ -106,7 +106,12 @@ def test_nfd_text_is_stored_nfc_and_codes_trimmed(database_url):
 
 
 def test_latest_version_across_partitions_and_rerun_is_identical(database_url):
-    later = {**GOOD, "TrangThaiHoSo": 10, "NgayTra": "20240311090000", "NgayCapNhat": "20240311090000"}
+    later = {
+        **GOOD,
+        "TrangThaiHoSo": 10,
+        "NgayTra": "20240311090000",
+        "NgayCapNhat": "20240311090000",
+    }
     with db.connect(database_url) as conn:
         _seed_reference(conn)
         _land(conn, "provincial_dossiers", [GOOD], key=WEEK)
