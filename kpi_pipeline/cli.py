@@ -156,7 +156,12 @@ def cmd_dev(args) -> int:
 def cmd_backfill(args) -> int:
     from kpi_pipeline.orchestration.backfill import backfill
 
-    return backfill(date.fromisoformat(args.start), date.fromisoformat(args.end), say=_say)
+    return backfill(
+        date.fromisoformat(args.start),
+        date.fromisoformat(args.end),
+        say=_say,
+        through_now=args.through_now,
+    )
 
 
 def cmd_simulator(args) -> int:
@@ -193,6 +198,11 @@ def main(argv: list[str] | None = None) -> int:
     bf = sub.add_parser("backfill", help="every weekly and monthly partition in a date range")
     bf.add_argument("--start", required=True, help="YYYY-MM-DD")
     bf.add_argument("--end", required=True, help="YYYY-MM-DD (inclusive)")
+    bf.add_argument(
+        "--through-now",
+        action="store_true",
+        help="also pull every week after the range, so late changes reach the backfilled periods",
+    )
     bf.set_defaults(func=cmd_backfill)
     sim = sub.add_parser("simulator", help="serve the portal simulator until interrupted")
     sim.add_argument("--scale", type=float, default=0.01)

@@ -41,3 +41,60 @@ def database_url(pg_server_url, template_database) -> str:
     url = db.create_database(pg_server_url, name, template=template_database)
     yield url
     db.drop_database(pg_server_url, name)
+
+
+# -- the portal simulator, a real HTTP server on loopback ---------------------------------------
+# A fixed "now" keeps every test's data identical from run to run.
+SIM_NOW = (2024, 3, 20, 10, 0)
+
+
+@pytest.fixture(scope="session")
+def sim_config():
+    from datetime import datetime
+
+    from kpi_pipeline.domain.calendar import TZ
+    from kpi_pipeline.simulator import SimulatorConfig
+
+    return SimulatorConfig.demo(now=datetime(*SIM_NOW, tzinfo=TZ))
+
+
+@pytest.fixture(scope="session")
+def simulator(sim_config):
+    from kpi_pipeline.simulator import SimulatorServer, World
+
+    server = SimulatorServer(World(sim_config), host="127.0.0.1", port=0)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def portal_resources(simulator, sim_config):
+    """The two portal resources pointed at the simulator, with a short retry budget."""
+    from kpi_pipeline.ingestion.resources import PortalResource
+
+    common = {"retry_budget_seconds": 30.0, "read_timeout": 5.0, "page_size": 200}
+    return {
+        "provincial_portal": PortalResource(
+            name="provincial",
+            base_url=simulator.provincial_url,
+            client_id=sim_config.provincial_credentials[0],
+            client_secret=sim_config.provincial_credentials[1],
+            **common,
+        ),
+        "national_portal": PortalResource(
+            name="national",
+            base_url=simulator.national_url,
+            client_id=sim_config.national_credentials[0],
+            client_secret=sim_config.national_credentials[1],
+            province_code=sim_config.province_code,
+            **common,
+        ),
+    }
+
+
+@pytest.fixture
+def resources(database_url, portal_resources):
+    from kpi_pipeline.warehouse.resource import WarehouseResource
+
+    return {"warehouse": WarehouseResource(database_url=database_url), **portal_resources}
