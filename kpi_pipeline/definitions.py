@@ -4,14 +4,18 @@ from dagster import Definitions
 
 from kpi_pipeline.ingestion.assets import ASSETS as INGESTION_ASSETS
 from kpi_pipeline.orchestration.jobs import build_jobs
+from kpi_pipeline.orchestration.schedules import build_schedules
 from kpi_pipeline.resources import build_resources
 from kpi_pipeline.staging.assets import ASSETS as STAGING_ASSETS
 
 ALL_ASSETS = [*INGESTION_ASSETS, *STAGING_ASSETS]
 JOBS = build_jobs(ALL_ASSETS)
+SCHEDULES, SENSORS = build_schedules(JOBS)
 
 defs = Definitions(
     assets=ALL_ASSETS,
     jobs=list(JOBS.values()),
+    schedules=SCHEDULES,
+    sensors=SENSORS,
     resources=build_resources(),
 )
