@@ -12,8 +12,10 @@ A period not yet ended when the asset runs (the peak-month daily monitoring asks
 week and month in progress) gets a provisional report, never an issued version.
 """
 
+from contextlib import contextmanager
 from datetime import date, datetime
 
+import psycopg
 from dagster import (
     AssetExecutionContext,
     AssetKey,
@@ -50,6 +52,17 @@ def reports_dir() -> str:
     return str(kpi_home() / "reports")
 
 
+@contextmanager
+def _snapshot(warehouse: WarehouseResource):
+    """One read-only, repeatable-read transaction: every query of a report sees the same
+    data, even if a KPI partition is replaced meanwhile."""
+    with warehouse.connect() as conn:
+        conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+        conn.read_only = True
+        with conn.transaction():
+            yield conn
+
+
 @asset(
     key=AssetKey(["reports", "friday_report"]),
     partitions_def=weekly_partitions,
@@ -67,7 +80,7 @@ def friday_report(
         week = date.fromisoformat(key)
         now = _now()
         provisional = now < week_window(week).end
-        with warehouse.connect() as conn:
+        with _snapshot(warehouse) as conn:
             data = weekly_report_data(conn, week, generated_at=now, provisional=provisional)
         pub = publish(
             kpi_home() / "reports" / "weekly" / key,
@@ -118,7 +131,7 @@ def peak_month_report(
             continue
         now = _now()
         provisional = now < month_window(month).end
-        with warehouse.connect() as conn:
+        with _snapshot(warehouse) as conn:
             data = peak_month_report_data(conn, month, generated_at=now, provisional=provisional)
         pub = publish(
             kpi_home() / "reports" / "peak-month" / f"{month:%Y-%m}",

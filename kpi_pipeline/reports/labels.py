@@ -59,6 +59,37 @@ PEAK_STATUS_LABELS = {"met": "Đạt", "missed": "Không đạt", "no_data": "Kh
 WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
 
 
+_ALPHABET = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
+_RANK = {c: 1000 + i for i, c in enumerate(_ALPHABET)}
+_MODIFIED = {
+    ("a", "\u0306"): "ă",
+    ("a", "\u0302"): "â",
+    ("e", "\u0302"): "ê",
+    ("o", "\u0302"): "ô",
+    ("o", "\u031b"): "ơ",
+    ("u", "\u031b"): "ư",
+}
+_TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
+
+
+def vi_sort_key(text: str) -> tuple:
+    """Vietnamese alphabetical order: a ă â b c d đ e ê … (letters first, tones second), so
+    "Xã Duy Sơn" < "Xã Đại Hiệp" < "Xã Ê…", unlike code-point order that puts Đ after Z."""
+    letters: list[str] = []
+    tones: list[int] = []
+    for ch in unicodedata.normalize("NFD", text.casefold()):
+        if letters and (letters[-1], ch) in _MODIFIED:
+            letters[-1] = _MODIFIED[(letters[-1], ch)]
+        elif ch in _TONES:
+            if tones:
+                tones[-1] = _TONES[ch]
+        else:
+            letters.append(ch)
+            tones.append(0)
+    ranks = tuple(_RANK.get(c, ord(c) if ord(c) < 128 else 2000 + ord(c)) for c in letters)
+    return ranks, tuple(tones)
+
+
 def nfc(text: str) -> str:
     """Vietnamese text in composed form (NFC), whatever the source sent."""
     return unicodedata.normalize("NFC", text) if text else text

@@ -15,6 +15,7 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 
 from kpi_pipeline.domain.calendar import PEAK_MONTHS
+from kpi_pipeline.reports.labels import vi_sort_key
 
 BANDS = ("red", "orange", "yellow", "green")
 # Report order: red and orange first, then yellow, green, and units with no data last.
@@ -62,7 +63,11 @@ class UnitRow:
 
 def unit_sort_key(row) -> tuple:
     """Band (worst first, no data last), then level (departments, districts, communes), name."""
-    return (band_rank(row.overall_band), LEVEL_ORDER.get(row.unit_level, 9), row.unit_name)
+    return (
+        band_rank(row.overall_band),
+        LEVEL_ORDER.get(row.unit_level, 9),
+        vi_sort_key(row.unit_name),
+    )
 
 
 @dataclass(frozen=True)
@@ -281,7 +286,7 @@ class PeakMonthReportData:
                     key=lambda r: (
                         OVERALL_ORDER[r.current.overall],
                         LEVEL_ORDER.get(r.current.unit_level, 9),
-                        r.current.unit_name,
+                        vi_sort_key(r.current.unit_name),
                     ),
                 )
             ),

@@ -18,6 +18,7 @@ import psycopg
 from psycopg.rows import dict_row
 
 from kpi_pipeline.domain.calendar import month_window, week_window
+from kpi_pipeline.reports.labels import vi_sort_key
 from kpi_pipeline.reports.model import (
     HEATMAP_WEEKS,
     LEVEL_ORDER,
@@ -158,7 +159,9 @@ def read_red_unit_drilldowns(
             overdue_dossiers=tuple(overdue[u.unit_code]),
             overdue_total=overdue_total.get(u.unit_code, 0),
         )
-        for u in sorted(red_units, key=lambda u: (LEVEL_ORDER.get(u.unit_level, 9), u.unit_name))
+        for u in sorted(
+            red_units, key=lambda u: (LEVEL_ORDER.get(u.unit_level, 9), vi_sort_key(u.unit_name))
+        )
     )
 
 
@@ -240,7 +243,7 @@ def _peak_results(
 def hierarchical_order(units: Iterable[UnitRow]) -> list[UnitRow]:
     """Departments, then each district followed by its communes, then any other unit; by name."""
     units = list(units)
-    by_name = sorted(units, key=lambda u: u.unit_name)
+    by_name = sorted(units, key=lambda u: vi_sort_key(u.unit_name))
     districts = [u for u in by_name if u.unit_level == "HUYEN"]
     out = [u for u in by_name if u.unit_level == "SO_NGANH"]
     for d in districts:
@@ -248,7 +251,9 @@ def hierarchical_order(units: Iterable[UnitRow]) -> list[UnitRow]:
         out += [u for u in by_name if u.unit_level == "XA" and u.parent_code == d.unit_code]
     placed = {u.unit_code for u in out}
     rest = [u for u in units if u.unit_code not in placed]
-    return out + sorted(rest, key=lambda u: (LEVEL_ORDER.get(u.unit_level, 9), u.unit_name))
+    return out + sorted(
+        rest, key=lambda u: (LEVEL_ORDER.get(u.unit_level, 9), vi_sort_key(u.unit_name))
+    )
 
 
 def _weeks_ending(last: date, n: int) -> tuple[date, ...]:

@@ -38,6 +38,7 @@ def environment() -> Environment:
         moment=L.moment,
         weekday_day=L.weekday_day,
         month_label=L.month_label,
+        lower_month_label=lambda d: L.month_label(d).lower(),
     )
     env.globals.update(
         band_labels=L.BAND_LABELS,

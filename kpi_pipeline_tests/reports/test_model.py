@@ -96,3 +96,32 @@ def test_peak_report_is_only_for_peak_months():
     report = samples.peak_report()
     with pytest.raises(ValueError):
         PeakMonthReportData(date(2024, 5, 1), "49", "Tỉnh Quảng Nam", report.province, ())
+
+
+def test_vietnamese_alphabetical_order():
+    from kpi_pipeline.reports.labels import vi_sort_key
+
+    names = [
+        "Xã Đại Hiệp",
+        "Xã Ân Phước",
+        "Xã Duy Sơn",
+        "Xã An Hòa",
+        "Xã Ấp Bắc",
+        "Xã Ăn Tân",
+        "Xã Ea Tu",
+        "Xã Ê Ban",
+        "Xã Zơ Ngây",
+        "Xã A",
+    ]
+    assert sorted(names, key=vi_sort_key) == [
+        "Xã A",
+        "Xã An Hòa",
+        "Xã Ăn Tân",
+        "Xã Ân Phước",
+        "Xã Ấp Bắc",
+        "Xã Duy Sơn",
+        "Xã Đại Hiệp",
+        "Xã Ea Tu",
+        "Xã Ê Ban",
+        "Xã Zơ Ngây",
+    ]
