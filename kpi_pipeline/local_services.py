@@ -18,6 +18,7 @@ from datetime import datetime
 from pathlib import Path
 
 from kpi_pipeline import settings
+from kpi_pipeline.domain.calendar import TZ
 from kpi_pipeline.warehouse import db
 from kpi_pipeline.warehouse.embedded import start_embedded
 
@@ -96,8 +97,8 @@ def start_simulator(now: datetime | None = None):
     seed = int(os.environ.get(SIMULATOR_SEED) or 49)
     prov_creds = ("kpi-provincial", secrets.token_urlsafe(16))
     nat_creds = ("kpi-national", secrets.token_urlsafe(16))
-    config = SimulatorConfig.demo(now=now) if now else SimulatorConfig.demo()
-    config = config.replace(
+    config = SimulatorConfig.demo(
+        now=now or datetime.now(TZ),
         seed=seed,
         scale=scale,
         province_code=settings.province_code(),

@@ -68,12 +68,11 @@ def simulator(sim_config):
     server.stop()
 
 
-@pytest.fixture
-def portal_resources(simulator, sim_config):
-    """The two portal resources pointed at the simulator, with a short retry budget."""
+def make_portals(simulator, sim_config, **overrides) -> dict:
+    """The two portal resources pointed at the simulator (short retry budget unless overridden)."""
     from kpi_pipeline.ingestion.resources import PortalResource
 
-    common = {"retry_budget_seconds": 30.0, "read_timeout": 5.0, "page_size": 200}
+    common = {"retry_budget_seconds": 30.0, "read_timeout": 5.0, "page_size": 200, **overrides}
     return {
         "provincial_portal": PortalResource(
             name="provincial",
@@ -91,6 +90,11 @@ def portal_resources(simulator, sim_config):
             **common,
         ),
     }
+
+
+@pytest.fixture
+def portal_resources(simulator, sim_config):
+    return make_portals(simulator, sim_config)
 
 
 @pytest.fixture

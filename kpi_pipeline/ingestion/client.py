@@ -162,21 +162,21 @@ class PortalClient:
                     retry_after = _retry_after(resp)
                 else:
                     raise PortalError(
-                        f"{self.name} portal: {what} {url} failed with status "
+                        f"{self.name} portal: {url} {what} failed with status "
                         f"{resp.status_code}: {_short(resp.text, 300)!r}"
                     )
             delay = retry_after if retry_after is not None else self.retry.backoff(attempt)
             delay += self.retry.rng.uniform(0, 0.1) if retry_after is not None else 0.0
             if time.monotonic() + delay > deadline:
                 raise PortalError(
-                    f"{self.name} portal: {what} {url} still failing after {attempt + 1} "
+                    f"{self.name} portal: {url} {what} still failing after {attempt + 1} "
                     f"attempts and the retry budget of {self.retry.max_total_seconds:.0f}s; "
                     f"last problem: {last_problem}"
                 )
             self.stats["retries"] += 1
             log.warning(
                 "%s portal: %s %s: %s; retry %d in %.1fs",
-                self.name, what, url, last_problem, attempt + 1, delay,
+                self.name, url, what, last_problem, attempt + 1, delay,
             )  # fmt: skip
             self._sleep(delay)
             attempt += 1
@@ -184,7 +184,7 @@ class PortalClient:
     def get_json(self, path: str, params: dict[str, Any], what: str | None = None) -> Any:
         """GET with bearer auth; on 401 fetch a new token and retry once."""
         url = f"{self.base_url}{path}"
-        what = what or path
+        what = what or ""
         deadline = time.monotonic() + self.retry.max_total_seconds
         for second_try in (False, True):
             headers = {"Authorization": f"Bearer {self._bearer(deadline)}"}
@@ -194,7 +194,7 @@ class PortalClient:
             self._token = None
             if second_try:
                 raise PortalError(
-                    f"{self.name} portal: {what} {url} refused the credentials (401 twice): "
+                    f"{self.name} portal: {url} {what} refused the credentials (401 twice): "
                     f"check the client id and secret"
                 )
         raise AssertionError("unreachable")
@@ -204,9 +204,9 @@ class PortalClient:
         """Pages in order, each validated to the contract's shape, fetched as they are read."""
         number = 1
         while True:
-            what = f"{path} page {number}"
+            what = f"page {number}"
             body = self.get_json(path, {**params, "page": number, "size": self.page_size}, what)
-            page = _as_page(body, number, f"{self.name} portal: {self.base_url}{what}")
+            page = _as_page(body, number, f"{self.name} portal: {self.base_url}{path} {what}")
             yield page
             if not page.items or number * page.size >= page.total:
                 return

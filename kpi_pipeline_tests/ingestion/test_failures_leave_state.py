@@ -8,8 +8,10 @@ import sys
 import textwrap
 import time
 
+from kpi_pipeline.ingestion.resources import PortalResource
 from kpi_pipeline.simulator import FaultConfig
 from kpi_pipeline.warehouse import db
+from kpi_pipeline_tests.conftest import make_portals
 
 from .helpers import run_weeks, table
 
@@ -19,29 +21,33 @@ WEEK = "2024-03-01"
 def _state(url):
     return (
         table(
-            url, "SELECT partition_key, payload FROM raw.provincial_dossiers ORDER BY 1, 2::text"
+            url,
+            "SELECT partition_key, payload FROM raw.provincial_dossiers ORDER BY 1, payload::text",
         ),
         table(url, "SELECT ma_ho_so, status, updated_at FROM staging.dossiers ORDER BY 1"),
     )
 
 
 def test_portal_down_past_the_budget_fails_clearly_and_keeps_state(
-    simulator, resources, database_url
+    simulator, sim_config, resources, database_url
 ):
     run_weeks(resources, WEEK, WEEK)
     before = _state(database_url)
     assert before[0]
 
-    short = {k: v.model_copy(update={"retry_budget_seconds": 2.0}) if k != "warehouse" else v
-             for k, v in resources.items()}  # fmt: skip
-    simulator.set_faults(FaultConfig(error_rate=1.0, error_after_requests=3))
+    # Small pages so the portal goes down in the middle of the stream, after the COPY began.
+    short = {
+        "warehouse": resources["warehouse"],
+        **make_portals(simulator, sim_config, retry_budget_seconds=2.0, page_size=20),
+    }
+    simulator.set_faults(FaultConfig(server_error=1.0, start_after=2, paths=("/api/v1/hoso",)))
     try:
         result = run_weeks(short, WEEK, WEEK, raise_on_error=False)
     finally:
         simulator.set_faults(FaultConfig())
     assert not result.success
     failure = next(e for e in result.all_events if e.is_step_failure)
-    message = failure.event_specific_data.error.message
+    message = failure.event_specific_data.error.to_string()
     assert "provincial portal" in message and "/api/v1/hoso" in message and "page" in message
     assert _state(database_url) == before
 
@@ -71,7 +77,7 @@ SCRIPT = textwrap.dedent(
 def test_killed_run_leaves_previous_state(simulator, sim_config, resources, database_url):
     run_weeks(resources, WEEK, WEEK)
     before = _state(database_url)
-    simulator.set_faults(FaultConfig(slow_rate=1.0, slow_seconds=0.3))
+    simulator.set_faults(FaultConfig(slow=1.0, slow_seconds=0.3, paths=("/api/v1/hoso",)))
     proc = subprocess.Popen(
         [sys.executable, "-c", SCRIPT, database_url, simulator.provincial_url,
          simulator.national_url, *sim_config.provincial_credentials,
@@ -106,7 +112,7 @@ def test_killed_run_leaves_previous_state(simulator, sim_config, resources, data
 def test_secrets_never_reach_logs_or_metadata(simulator, sim_config, resources, caplog):
     caplog.set_level(logging.DEBUG)
     secrets = [sim_config.provincial_credentials[1], sim_config.national_credentials[1]]
-    simulator.set_faults(FaultConfig(expire_tokens_after=2, error_rate=0.2))
+    simulator.set_faults(FaultConfig(token_max_uses=2, server_error=0.2))
     try:
         result = run_weeks(resources, WEEK, WEEK)
     finally:
@@ -115,8 +121,11 @@ def test_secrets_never_reach_logs_or_metadata(simulator, sim_config, resources, 
     for event in result.all_events:
         texts.append(repr(event))
     bad = dict(resources)
-    bad["provincial_portal"] = bad["provincial_portal"].model_copy(
-        update={"client_secret": "wrong-" + secrets[0]}
+    bad["provincial_portal"] = PortalResource(
+        name="provincial",
+        base_url=simulator.provincial_url,
+        client_id=sim_config.provincial_credentials[0],
+        client_secret="wrong-" + secrets[0],
     )
     failed = run_weeks(bad, WEEK, WEEK, raise_on_error=False)
     assert not failed.success
