@@ -3,9 +3,9 @@
 What arrives on a receipt day (unit, procedure, channel, time: the "drafts") comes from an RNG
 seeded with (seed, day), and each dossier's lifecycle from an RNG seeded with (seed, MaHoSo),
 so any day, or any single dossier, can be generated on its own, in any order, and always the
-same: window queries generate only what can have changes in the window. A dossier's lifecycle is drawn in full
-(independently of `now`); what the portals show is its state as of `now`: events after `now`
-have not happened. Every event falls within `LIFETIME` of receipt, so a window [tu, den) only
+same: window queries generate only what can have changes in the window. A dossier's lifecycle
+is drawn in full (independently of `now`); what the portals show is its state as of `now`:
+events after `now` have not happened. Every event falls within `LIFETIME` of receipt, so a window [tu, den) only
 needs receipt days in [tu - LIFETIME, den). Instants are local seconds (see `timestamps`).
 """
 

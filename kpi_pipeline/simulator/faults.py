@@ -45,6 +45,14 @@ class FaultInjector:
             self._eligible = 0
             self._fired_since_set: Counter[str] = Counter()
 
+    def fired_counts(self) -> Counter[str]:
+        with self._lock:
+            return Counter(self.fired)
+
+    def clear_counts(self) -> None:
+        with self._lock:
+            self.fired.clear()
+
     def decide(self, path: str, is_token_endpoint: bool, page: int) -> Decision:
         """The faults for one request to `path` (the full path, portal prefix included)."""
         c = self.config

@@ -192,14 +192,12 @@ class SimulatorServer:
     @property
     def fault_log(self) -> Counter[str]:
         """Faults injected so far, by kind (FaultConfig field name)."""
-        with self._faults._lock:
-            return Counter(self._faults.fired)
+        return self._faults.fired_counts()
 
     def reset_logs(self) -> None:
         with self._log_lock:
             self._log.clear()
-        with self._faults._lock:
-            self._faults.fired.clear()
+        self._faults.clear_counts()
 
     def _record(self, portal: str, endpoint: str, status: int) -> None:
         with self._log_lock:
@@ -351,20 +349,18 @@ class _Handler(BaseHTTPRequestHandler):
 
         world = sim.world
         if endpoint in ("/api/v1/donvi", "/api/v1/thutuc"):
-            return 200, self._page_of_list(
-                sim._static[endpoint.rsplit("/", 1)[1]], page, size, decision
-            )
+            return 200, self._page(sim._static[endpoint.rsplit("/", 1)[1]], page, size, decision)
         if endpoint == "/api/v1/ngaynghi":
             year = _int_param(query, "nam")
             if not 1900 <= year <= 9999:
                 raise ApiError(400, "invalid_request", f"nam must be a year, got {year}")
-            return 200, self._page_of_list(world.holidays(year), page, size, decision)
+            return 200, self._page(world.holidays(year), page, size, decision)
         if endpoint == "/api/v1/chiso":
             text = _one(query, "thang") or ""
             if len(text) != 6 or not text.isdigit() or not 1 <= int(text[4:]) <= 12:
                 raise ApiError(400, "invalid_request", f"thang must be YYYYMM, got {text!r}")
             month = date(int(text[:4]), int(text[4:]), 1)
-            return 200, self._page_of_list(world.chiso(month), page, size, decision)
+            return 200, self._page(world.chiso(month), page, size, decision)
         kind, names = {
             "/api/v1/hoso": (HOSO, ("capnhat_tu", "capnhat_den")),
             "/api/v1/dongbo/hoso": (DONGBO, ("capnhat_tu", "capnhat_den")),
@@ -374,19 +370,17 @@ class _Handler(BaseHTTPRequestHandler):
         if tu > den:
             raise ApiError(400, "invalid_request", f"{names[0]} is after {names[1]}")
         rows = world.window(kind, tu, den)
-        start = (page - 1) * size
-        items = [world.format_record(kind, r) for r in rows[start : start + size]]
-        if decision.repeated_records and start > 0 and items:
-            k = min(sim.faults.repeated_count, start)
-            items = [world.format_record(kind, r) for r in rows[start - k : start]] + items
-        return 200, {"total": len(rows), "page": page, "size": size, "items": items}
+        return 200, self._page(rows, page, size, decision, lambda r: world.format_record(kind, r))
 
-    def _page_of_list(self, items: list[dict], page: int, size: int, decision: Decision) -> dict:
+    def _page(self, rows: list, page: int, size: int, decision: Decision, fmt=None) -> dict:
+        """The contract's envelope; with the repeated-records fault, page N > 1 starts with the
+        last items of page N-1 again."""
         start = (page - 1) * size
-        out = items[start : start + size]
-        if decision.repeated_records and start > 0 and out:
-            out = items[max(0, start - self.server.sim.faults.repeated_count) : start] + out
-        return {"total": len(items), "page": page, "size": size, "items": out}
+        chosen = rows[start : start + size]
+        if decision.repeated_records and start > 0 and chosen:
+            chosen = rows[max(0, start - self.server.sim.faults.repeated_count) : start] + chosen
+        items = chosen if fmt is None else [fmt(r) for r in chosen]
+        return {"total": len(rows), "page": page, "size": size, "items": items}
 
     # ------------------------------------------------------------------ auth
     def _token(self, portal: str, body: bytes) -> dict:

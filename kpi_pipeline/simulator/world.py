@@ -18,7 +18,7 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
-from kpi_pipeline.simulator.admin_units import Unit, build_units
+from kpi_pipeline.simulator.admin_units import build_units
 from kpi_pipeline.simulator.config import HISTORY_START, SimulatorConfig
 from kpi_pipeline.simulator.dossiers import LIFETIME, DayGenerator, Dossier
 from kpi_pipeline.simulator.holidays import load_holidays, tet_ranges, working_calendar
@@ -77,9 +77,6 @@ class World:
     def units(self) -> list[dict]:
         return [u.to_api() for u in self._units]
 
-    def unit_versions(self) -> list[Unit]:
-        return list(self._units)
-
     def procedures(self) -> list[dict]:
         return [p.to_api() for p in self._procedures]
 
@@ -103,9 +100,7 @@ class World:
             return batch
 
     def _generate(self, d: date) -> list[Dossier]:
-        if d < HISTORY_START or d > self.today:
-            return []
-        batch = self._generator.generate(d)
+        batch = self._generator.generate(d) if HISTORY_START <= d <= self.today else []
         for x in batch:
             x.set_views(self.now)
         self._summaries[d] = self._summarise(d, batch)
