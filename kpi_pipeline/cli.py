@@ -47,6 +47,7 @@ def _run_job(defs, instance, name: str, start: str, end: str | None = None):
         instance=instance,
         partition_key=None if tags else start,
         tags=tags,
+        run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
         raise_on_error=False,
     )
     status = instance.get_run_by_id(result.run_id).status
@@ -56,6 +57,8 @@ def _run_job(defs, instance, name: str, start: str, end: str | None = None):
         for event in result.all_events:
             if event.is_failure and event.event_specific_data is not None:
                 err = getattr(event.event_specific_data, "error", None)
+                while err is not None and err.cause is not None:
+                    err = err.cause  # the root cause says what went wrong
                 if err is not None:
                     _say(f"  {event.step_key}: {err.message.strip()}")
         raise SystemExit(f"{name} failed for {span}")

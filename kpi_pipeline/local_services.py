@@ -68,10 +68,14 @@ def ensure_local_services(now: datetime | None = None) -> LocalServices:
         services.embedded_dir = settings.kpi_home() / "pgdata"
         server_url = start_embedded(services.embedded_dir)
         env[settings.KPI_DATABASE_URL] = _ensure_database(server_url, "kpi")
-        env.setdefault(settings.DAGSTER_PG_URL, _ensure_database(server_url, "dagster"))
+        env.setdefault(
+            settings.DAGSTER_PG_URL, db.dagster_storage_url(_ensure_database(server_url, "dagster"))
+        )
         services.started.append(f"embedded PostgreSQL in {services.embedded_dir}")
     else:
-        env.setdefault(settings.DAGSTER_PG_URL, env[settings.KPI_DATABASE_URL])
+        env.setdefault(
+            settings.DAGSTER_PG_URL, db.dagster_storage_url(env[settings.KPI_DATABASE_URL])
+        )
 
     prov, nat = env.get(settings.PROVINCIAL_PORTAL_URL), env.get(settings.NATIONAL_PORTAL_URL)
     if bool(prov) != bool(nat):

@@ -44,7 +44,7 @@ def test_dev_loads_the_code_location(tmp_path):
                 entry = entries[0] if entries else None
                 if entry and entry["loadStatus"] == "LOADED":
                     break
-            except (requests.ConnectionError, requests.Timeout, KeyError, ValueError):
+            except (requests.ConnectionError, requests.Timeout, KeyError, TypeError, ValueError):
                 pass
             time.sleep(1)
         assert entry is not None and entry["name"] == "kpi_pipeline"
