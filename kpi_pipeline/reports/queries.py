@@ -18,6 +18,7 @@ import psycopg
 from psycopg.rows import dict_row
 
 from kpi_pipeline.domain.calendar import month_window, week_window
+from kpi_pipeline.reports.geo import place_units, province_places
 from kpi_pipeline.reports.labels import vi_sort_key
 from kpi_pipeline.reports.model import (
     HEATMAP_WEEKS,
@@ -29,6 +30,7 @@ from kpi_pipeline.reports.model import (
     PeakUnitResult,
     PeakUnitRow,
     ProcedureCount,
+    ProvinceMap,
     RedUnitDrilldown,
     TrendPoint,
     UnitRow,
@@ -94,9 +96,10 @@ def weekly_report_data(
         for u in hierarchical_order(units)
     )
     red = [u for u in units if u.overall_band == "red"]
+    province_code = province_code or default_province_code()
     return WeeklyReportData(
         week_start=week_start,
-        province_code=province_code or default_province_code(),
+        province_code=province_code,
         province_name=province.unit_name,
         province=province,
         trend=trend,
@@ -106,7 +109,21 @@ def weekly_report_data(
         drilldowns=read_red_unit_drilldowns(conn, week_start, red),
         generated_at=generated_at,
         provisional=provisional,
+        map=province_map(conn, units, week_start + timedelta(days=6), province_code),
     )
+
+
+def province_map(
+    conn: psycopg.Connection, units: Sequence[UnitRow], day: date, province_code: str
+) -> ProvinceMap:
+    """The units on the province map, by the GSO codes of their versions valid on `day`."""
+    gso = {
+        r["unit_code"]: r["gso_code"]
+        for r in _rows(
+            conn, "reports/select_unit_gso_codes", units=[u.unit_code for u in units], day=day
+        )
+    }
+    return place_units(units, gso, province_places(province_code))
 
 
 def read_red_unit_drilldowns(
