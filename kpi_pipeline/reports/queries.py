@@ -127,17 +127,22 @@ def province_map(
 
 
 def read_red_unit_drilldowns(
-    conn: psycopg.Connection, week_start: date, red_units: Sequence[UnitRow]
+    conn: psycopg.Connection,
+    week_start: date,
+    red_units: Sequence[UnitRow],
+    period: str = "week",
 ) -> tuple[RedUnitDrilldown, ...]:
-    """Why each red unit is red, for the week starting `week_start`.
+    """Why each red unit is red, for the week starting `week_start` (or, with
+    `period="month"`, the month starting then: the end-of-peak-month alerts).
 
-    The one place drill-down is read. Until the KPI engineer's drill-down tables exist it is
-    computed from staging (`sql/reports/select_drilldown_*.sql`); switching means replacing
-    these three queries by reads of those tables (same output shape).
+    The one place drill-down is read (the Friday report and the alerts). Until the KPI
+    engineer's drill-down tables exist it is computed from staging
+    (`sql/reports/select_drilldown_*.sql`); switching means replacing these three queries by
+    reads of those tables (same output shape).
     """
     if not red_units:
         return ()
-    window = week_window(week_start)
+    window = _window(period, week_start)
     params = {
         "units": [u.unit_code for u in red_units],
         "start": window.start,
@@ -180,6 +185,44 @@ def read_red_unit_drilldowns(
             red_units, key=lambda u: (LEVEL_ORDER.get(u.unit_level, 9), vi_sort_key(u.unit_name))
         )
     )
+
+
+# -- the alerts: a period's unit rows and the previous period's bands ---------------------------
+
+
+def unit_rows(conn: psycopg.Connection, period: str, period_start: date) -> list[UnitRow]:
+    """Every unit's own figures (scope `unit`, the province excluded) for a week or month; []
+    when the KPI table has no row for it."""
+    _window(period, period_start)  # validates: a Friday, or the 1st
+    name = (
+        "reports/select_unit_rows_weekly"
+        if period == "week"
+        else "reports/select_unit_rows_monthly"
+    )
+    return [_unit_row(r) for r in _rows(conn, name, period_start=period_start)]
+
+
+def overall_bands(
+    conn: psycopg.Connection, period: str, period_start: date
+) -> dict[str, str | None]:
+    """{unit_code: overall_band} of every unit with a KPI row for the week or month."""
+    name = (
+        "reports/select_overall_bands_weekly"
+        if period == "week"
+        else "reports/select_overall_bands_monthly"
+    )
+    return {
+        r["unit_code"]: r["overall_band"]
+        for r in _rows(conn, name, first=period_start, last=period_start)
+    }
+
+
+def _window(period: str, start: date):
+    if period == "week":
+        return week_window(start)
+    if period == "month":
+        return month_window(start)
+    raise ValueError(f"unknown period {period!r}: week or month")
 
 
 # -- the end-of-peak-month report -------------------------------------------------------------
