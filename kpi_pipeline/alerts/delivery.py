@@ -267,7 +267,9 @@ class AlertDeliveryResource(ConfigurableResource):
     the run's metadata (nothing is sent and nothing is marked sent)."""
 
     smtp_host: str | None = None
-    smtp_port: int = 587
+    # text, so that a malformed KPI_ALERT_SMTP_PORT is reported by the alert asset (recorded,
+    # not raised) instead of failing the run when the resource starts
+    smtp_port: str = "587"
     smtp_user: str | None = None
     smtp_password: str | None = None
     from_address: str | None = None
@@ -293,9 +295,15 @@ class AlertDeliveryResource(ConfigurableResource):
     def senders(self) -> dict[str, SmtpSender | WebhookSender]:
         out: dict = {}
         if self.smtp_host and self.from_address:
+            try:
+                port = int(self.smtp_port)
+            except ValueError:
+                raise ValueError(
+                    f"KPI_ALERT_SMTP_PORT is not a port number: {self.smtp_port!r}"
+                ) from None
             out[EMAIL] = SmtpSender(
                 self.smtp_host,
-                self.smtp_port,
+                port,
                 self.from_address,
                 self.smtp_user or None,
                 self.smtp_password or None,

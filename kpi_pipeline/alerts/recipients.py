@@ -75,6 +75,8 @@ def parse_recipients(raw: object, source: str = "<memory>") -> Recipients:
     if not isinstance(raw, dict) or set(raw) - {"default", "units"}:
         raise RecipientsError(f"{source}: expected a mapping with `default` and `units`")
     units = {}
+    if not isinstance(raw.get("units") or {}, dict):
+        raise RecipientsError(f"{source}: units: expected a mapping of unit codes")
     for code, entry in (raw.get("units") or {}).items():
         units[str(code)] = _entry(entry, f"{source}: units.{code}")
     return Recipients(units, _entry(raw.get("default") or {}, f"{source}: default"), source)

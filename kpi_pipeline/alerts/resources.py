@@ -30,6 +30,7 @@ KPI_ALERT_RECIPIENTS_FILE = "KPI_ALERT_RECIPIENTS_FILE"
 
 FIELDS = {
     "smtp_host": KPI_ALERT_SMTP_HOST,
+    "smtp_port": KPI_ALERT_SMTP_PORT,
     "smtp_user": KPI_ALERT_SMTP_USER,
     "smtp_password": KPI_ALERT_SMTP_PASSWORD,
     "from_address": KPI_ALERT_FROM,
@@ -43,6 +44,4 @@ def build_alert_resource(**overrides) -> AlertDeliveryResource:
     """`AlertDeliveryResource` with every KPI_ALERT_* variable that is set; `overrides` for
     the non-secret tuning fields (attempts, back-off, time-outs)."""
     config: dict = {f: EnvVar(v) for f, v in FIELDS.items() if os.environ.get(v)}
-    if os.environ.get(KPI_ALERT_SMTP_PORT):
-        config["smtp_port"] = EnvVar.int(KPI_ALERT_SMTP_PORT)
     return AlertDeliveryResource(**config, **overrides)

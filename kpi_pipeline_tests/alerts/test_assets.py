@@ -57,7 +57,7 @@ def clock(monkeypatch):
 def delivery(sink, hook, tmp_path) -> AlertDeliveryResource:
     return AlertDeliveryResource(
         smtp_host="127.0.0.1",
-        smtp_port=sink.port,
+        smtp_port=str(sink.port),
         from_address="canhbao@ubnd.quangnam.example.vn",
         webhook_url=hook.url,
         webhook_token=S.TOKEN,
@@ -185,7 +185,7 @@ def test_a_failing_smtp_server_and_a_bad_password_do_not_fail_the_run(
     sink.fail_with = "451 4.3.0 hộp thư tạm thời không nhận"
     delivery = AlertDeliveryResource(
         smtp_host="127.0.0.1",
-        smtp_port=sink.port,
+        smtp_port=str(sink.port),
         from_address="canhbao@example.vn",
         smtp_user="canhbao",
         smtp_password=S.PASSWORD,
@@ -255,3 +255,17 @@ def test_resource_from_the_environment(loaded, sink, hook, tmp_path, monkeypatch
     assert meta["channels"].value["webhook"] == hook.url and meta["channels"].value["webhook_token"]
     assert S.TOKEN not in json.dumps(meta["channels"].value)
     assert len(sink.messages) == 3 and len(hook.requests) == 3
+
+
+def test_a_misconfigured_resource_is_recorded_not_raised(loaded, tmp_path, clock):
+    delivery = AlertDeliveryResource(
+        smtp_host="127.0.0.1", smtp_port="smtp", from_address="canhbao@example.vn"
+    )
+    _, meta = _run(friday_alerts, loaded, delivery)
+    assert meta["skipped"].value == {WEEK: "error"}
+    assert "KPI_ALERT_SMTP_PORT" in meta["periods"].value[0]["error"]
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("units: [not, a, mapping]", encoding="utf-8")
+    delivery = AlertDeliveryResource(webhook_url="http://127.0.0.1:9/", recipients_file=str(broken))
+    _, meta = _run(friday_alerts, loaded, delivery)
+    assert "RecipientsError" in meta["periods"].value[0]["error"]
