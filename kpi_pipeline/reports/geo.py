@@ -24,6 +24,7 @@ from kpi_pipeline.reports.model import MapPoint, ProvinceMap, UnitRow, UnplacedU
 DISTRICT, COMMUNE = "HUYEN", "XA"
 PLACED_LEVELS = (DISTRICT, COMMUNE)
 
+VIETNAM_BOUNDS = (8.2, 102.1, 23.4, 109.5)
 REASON_NO_TERRITORY = "Sở, ban, ngành: không gắn với một địa bàn trên bản đồ"
 REASON_NO_CODE = "Chưa có mã đơn vị hành chính (MaHanhChinh)"
 
@@ -100,8 +101,8 @@ def _bounds(text: str | None, places: Iterable[Place]) -> tuple[float, float, fl
         except ValueError:
             pass
     places = list(places)
-    if not places:
-        raise ValueError("no coordinates for the province")
+    if not places:  # a province the package does not know: an empty map, everyone listed
+        return VIETNAM_BOUNDS
     lats, lons = [p.lat for p in places], [p.lon for p in places]
     return (min(lats), min(lons), max(lats), max(lons))
 

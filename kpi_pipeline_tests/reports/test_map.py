@@ -176,3 +176,10 @@ def test_query_layer_places_units_by_their_reference_gso_codes(database_url):
         S.SO[0]: REASON_NO_TERRITORY,
         S.E[0]: REASON_NO_CODE,
     }
+
+
+def test_a_province_without_coordinates_gives_an_empty_map_listing_everyone():
+    places = province_places("99")
+    m = place_units([UnitRow("D", "Huyện X", "HUYEN", overall_band="red")], {"D": "999"}, places)
+    assert not m.points and [u.unit_code for u in m.unplaced] == ["D"]
+    assert map_png(m)[:8] == b"\x89PNG\r\n\x1a\n" and "data-unit" not in map_svg(m)
