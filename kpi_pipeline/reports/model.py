@@ -123,6 +123,58 @@ class RedUnitDrilldown:
 
 
 @dataclass(frozen=True)
+class MapPoint:
+    """A district seat (`HUYEN`) or commune (`XA`) at its coordinates, with its overall band."""
+
+    unit_code: str
+    unit_name: str
+    unit_level: str
+    lat: float
+    lon: float
+    band: str | None
+    gso_code: str | None = None
+
+
+@dataclass(frozen=True)
+class UnplacedUnit:
+    """A unit the map cannot show, listed beside it with the reason (never dropped)."""
+
+    unit_code: str
+    unit_name: str
+    unit_level: str
+    band: str | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class ProvinceMap:
+    """The province's units on a map: `bounds` = (south, west, north, east) in degrees."""
+
+    bounds: tuple[float, float, float, float]
+    points: tuple[MapPoint, ...] = ()
+    unplaced: tuple[UnplacedUnit, ...] = ()
+
+    def __post_init__(self):
+        # districts drawn over communes; within a level by code, so renders are reproducible
+        order = {"XA": 0, "HUYEN": 1}
+        object.__setattr__(
+            self,
+            "points",
+            tuple(sorted(self.points, key=lambda p: (order.get(p.unit_level, 2), p.unit_code))),
+        )
+        object.__setattr__(
+            self,
+            "unplaced",
+            tuple(
+                sorted(
+                    self.unplaced,
+                    key=lambda u: (LEVEL_ORDER.get(u.unit_level, 9), vi_sort_key(u.unit_name)),
+                )
+            ),
+        )
+
+
+@dataclass(frozen=True)
 class WeeklyReportData:
     """The Friday report of the week [week_start, week_start + 7 days).
 
@@ -141,6 +193,7 @@ class WeeklyReportData:
     drilldowns: tuple[RedUnitDrilldown, ...] = ()
     generated_at: datetime | None = None
     provisional: bool = False  # the week had not ended when the report was made
+    map: ProvinceMap | None = None  # None: no map section (e.g. a hand-made model)
 
     def __post_init__(self):
         object.__setattr__(self, "units", tuple(sorted(self.units, key=unit_sort_key)))

@@ -18,6 +18,7 @@ import psycopg
 from psycopg.rows import dict_row
 
 from kpi_pipeline.domain.calendar import month_window, week_window
+from kpi_pipeline.reports.geo import place_units, province_places
 from kpi_pipeline.reports.labels import vi_sort_key
 from kpi_pipeline.reports.model import (
     HEATMAP_WEEKS,
@@ -29,6 +30,7 @@ from kpi_pipeline.reports.model import (
     PeakUnitResult,
     PeakUnitRow,
     ProcedureCount,
+    ProvinceMap,
     RedUnitDrilldown,
     TrendPoint,
     UnitRow,
@@ -94,9 +96,10 @@ def weekly_report_data(
         for u in hierarchical_order(units)
     )
     red = [u for u in units if u.overall_band == "red"]
+    province_code = province_code or default_province_code()
     return WeeklyReportData(
         week_start=week_start,
-        province_code=province_code or default_province_code(),
+        province_code=province_code,
         province_name=province.unit_name,
         province=province,
         trend=trend,
@@ -106,21 +109,40 @@ def weekly_report_data(
         drilldowns=read_red_unit_drilldowns(conn, week_start, red),
         generated_at=generated_at,
         provisional=provisional,
+        map=province_map(conn, units, week_start + timedelta(days=6), province_code),
     )
 
 
-def read_red_unit_drilldowns(
-    conn: psycopg.Connection, week_start: date, red_units: Sequence[UnitRow]
-) -> tuple[RedUnitDrilldown, ...]:
-    """Why each red unit is red, for the week starting `week_start`.
+def province_map(
+    conn: psycopg.Connection, units: Sequence[UnitRow], day: date, province_code: str
+) -> ProvinceMap:
+    """The units on the province map, by the GSO codes of their versions valid on `day`."""
+    gso = {
+        r["unit_code"]: r["gso_code"]
+        for r in _rows(
+            conn, "reports/select_unit_gso_codes", units=[u.unit_code for u in units], day=day
+        )
+    }
+    return place_units(units, gso, province_places(province_code))
 
-    The one place drill-down is read. Until the KPI engineer's drill-down tables exist it is
-    computed from staging (`sql/reports/select_drilldown_*.sql`); switching means replacing
-    these three queries by reads of those tables (same output shape).
+
+def read_red_unit_drilldowns(
+    conn: psycopg.Connection,
+    week_start: date,
+    red_units: Sequence[UnitRow],
+    period: str = "week",
+) -> tuple[RedUnitDrilldown, ...]:
+    """Why each red unit is red, for the week starting `week_start` (or, with
+    `period="month"`, the month starting then: the end-of-peak-month alerts).
+
+    The one place drill-down is read (the Friday report and the alerts). Until the KPI
+    engineer's drill-down tables exist it is computed from staging
+    (`sql/reports/select_drilldown_*.sql`); switching means replacing these three queries by
+    reads of those tables (same output shape).
     """
     if not red_units:
         return ()
-    window = week_window(week_start)
+    window = _window(period, week_start)
     params = {
         "units": [u.unit_code for u in red_units],
         "start": window.start,
@@ -163,6 +185,44 @@ def read_red_unit_drilldowns(
             red_units, key=lambda u: (LEVEL_ORDER.get(u.unit_level, 9), vi_sort_key(u.unit_name))
         )
     )
+
+
+# -- the alerts: a period's unit rows and the previous period's bands ---------------------------
+
+
+def unit_rows(conn: psycopg.Connection, period: str, period_start: date) -> list[UnitRow]:
+    """Every unit's own figures (scope `unit`, the province excluded) for a week or month; []
+    when the KPI table has no row for it."""
+    _window(period, period_start)  # validates: a Friday, or the 1st
+    name = (
+        "reports/select_unit_rows_weekly"
+        if period == "week"
+        else "reports/select_unit_rows_monthly"
+    )
+    return [_unit_row(r) for r in _rows(conn, name, period_start=period_start)]
+
+
+def overall_bands(
+    conn: psycopg.Connection, period: str, period_start: date
+) -> dict[str, str | None]:
+    """{unit_code: overall_band} of every unit with a KPI row for the week or month."""
+    name = (
+        "reports/select_overall_bands_weekly"
+        if period == "week"
+        else "reports/select_overall_bands_monthly"
+    )
+    return {
+        r["unit_code"]: r["overall_band"]
+        for r in _rows(conn, name, first=period_start, last=period_start)
+    }
+
+
+def _window(period: str, start: date):
+    if period == "week":
+        return week_window(start)
+    if period == "month":
+        return month_window(start)
+    raise ValueError(f"unknown period {period!r}: week or month")
 
 
 # -- the end-of-peak-month report -------------------------------------------------------------

@@ -4,22 +4,30 @@ from __future__ import annotations
 
 from kpi_pipeline.reports import labels as L
 from kpi_pipeline.reports.chart import trend_png
+from kpi_pipeline.reports.map import map_png
 from kpi_pipeline.reports.model import PeakMonthReportData, WeeklyReportData
-from kpi_pipeline.reports.render_html import peak_month_html, weekly_html
+from kpi_pipeline.reports.render_html import map_title, peak_month_html, weekly_html
 from kpi_pipeline.reports.render_xlsx import peak_month_xlsx, weekly_xlsx
+
+MAP_SUFFIX = "ban-do.png"  # the map's file: <stem>.ban-do.png
 
 
 def render_weekly(data: WeeklyReportData, version: str | None = None) -> dict[str, bytes]:
-    """{'html': …, 'xlsx': …, 'png': …} for the Friday report."""
+    """{'html': …, 'xlsx': …, 'png': …} for the Friday report, and the province map
+    ('ban-do.png') when the model has one."""
     png = trend_png(
         data.trend,
         title=f"Xu hướng 12 tuần đến tuần {L.day(data.week_start)} — {data.province_name}",
     )
-    return {
+    map_file = map_png(data.map, title=map_title(data)) if data.map else None
+    files = {
         "html": weekly_html(data, png, version=version).encode("utf-8"),
-        "xlsx": weekly_xlsx(data),
+        "xlsx": weekly_xlsx(data, map_file),
         "png": png,
     }
+    if map_file:
+        files[MAP_SUFFIX] = map_file
+    return files
 
 
 def render_peak_month(data: PeakMonthReportData, version: str | None = None) -> dict[str, bytes]:

@@ -11,8 +11,10 @@ from functools import cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 from kpi_pipeline.reports import labels as L
+from kpi_pipeline.reports.map import map_svg
 from kpi_pipeline.reports.model import NO_DATA, PeakMonthReportData, WeeklyReportData
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -86,9 +88,18 @@ def weekly_html(data: WeeklyReportData, chart_png: bytes, version: str | None = 
             counts=data.band_counts(),
             units_by_code={u.unit_code: u for u in data.units},
             chart_b64=base64.b64encode(chart_png).decode("ascii"),
+            # built by map.map_svg, which escapes every text it writes
+            map_svg=Markup(map_svg(data.map, title=map_title(data))) if data.map else None,
         )
     )
     return L.nfc(html)
+
+
+def map_title(data: WeeklyReportData) -> str:
+    return (
+        f"Xếp loại chung các đơn vị tuần {L.day(data.week_start)} – {L.day(data.week_end)}"
+        f" — {data.province_name}"
+    )
 
 
 def peak_month_html(data: PeakMonthReportData, version: str | None = None) -> str:

@@ -14,7 +14,13 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from kpi_pipeline.reports import labels as L
-from kpi_pipeline.reports.model import BAND_ORDER, PeakMonthReportData, UnitRow, WeeklyReportData
+from kpi_pipeline.reports.model import (
+    BAND_ORDER,
+    PeakMonthReportData,
+    ProvinceMap,
+    UnitRow,
+    WeeklyReportData,
+)
 
 PCT = "0.0%"
 HEADER_FILL = PatternFill("solid", fgColor="DDE3EA")
@@ -26,18 +32,23 @@ SHEET_SUMMARY = "Tổng hợp"
 SHEET_UNITS = "Đơn vị"
 SHEET_HEATMAP = "Bản đồ nhiệt"
 SHEET_RED = "Chi tiết đơn vị đỏ"
+SHEET_MAP = "Bản đồ"
 
 
 def band_fill(band: str | None) -> PatternFill:
     return PatternFill("solid", fgColor=L.BAND_COLOURS[band])
 
 
-def weekly_xlsx(data: WeeklyReportData) -> bytes:
+def weekly_xlsx(data: WeeklyReportData, map_png: bytes | None = None) -> bytes:
+    """The Friday workbook; with a map in the model, a "Bản đồ" sheet too (its points and the
+    units not on it, and the map image `map_png` when given)."""
     wb = Workbook()
     _weekly_summary(wb.active, data)
     _weekly_units(wb.create_sheet(SHEET_UNITS), data.units)
     _weekly_heatmap(wb.create_sheet(SHEET_HEATMAP), data)
     _weekly_red(wb.create_sheet(SHEET_RED), data)
+    if data.map is not None:
+        _weekly_map(wb.create_sheet(SHEET_MAP), data.map, map_png)
     return _save(wb, f"Báo cáo tuần {L.day(data.week_start)} – {L.day(data.week_end)}")
 
 
@@ -350,6 +361,47 @@ def _weekly_red(ws: Worksheet, data: WeeklyReportData) -> None:
             ]
         )
     _finish_table(ws, [12, 32, 34, 26, 50, 16, 16, 14])
+
+
+def _weekly_map(ws: Worksheet, m: ProvinceMap, png: bytes | None) -> None:
+    _header_row(
+        ws,
+        ["Mã đơn vị", "Đơn vị", "Cấp", "Xếp loại chung", "Mã ĐVHC", "Vĩ độ", "Kinh độ", "Ghi chú"],
+    )
+    for p in m.points:
+        ws.append(
+            [
+                p.unit_code,
+                p.unit_name,
+                L.LEVEL_LABELS.get(p.unit_level, p.unit_level),
+                L.BAND_LABELS[p.band],
+                p.gso_code,
+                p.lat,
+                p.lon,
+                None,
+            ]
+        )
+        ws.cell(ws.max_row, 4).fill = band_fill(p.band)
+    for u in m.unplaced:
+        ws.append(
+            [
+                u.unit_code,
+                u.unit_name,
+                L.LEVEL_LABELS.get(u.unit_level, u.unit_level),
+                L.BAND_LABELS[u.band],
+                None,
+                None,
+                None,
+                f"Không có trên bản đồ: {u.reason}",
+            ]
+        )
+        ws.cell(ws.max_row, 4).fill = band_fill(u.band)
+    _finish_table(ws, [12, 36, 16, 16, 10, 10, 10, 60])
+    if png:
+        from openpyxl.drawing.image import Image
+
+        image = Image(io.BytesIO(png))
+        ws.add_image(image, "J2")
 
 
 # -- helpers ---------------------------------------------------------------------------------

@@ -137,10 +137,28 @@ def _num(f: Fraction | None):
 
 
 def insert_kpi_rows(conn: psycopg.Connection, table: str, rows: list[dict]) -> None:
-    cols = ", ".join(COLUMNS)
-    values = ", ".join(f"%({c})s" for c in COLUMNS)
+    """Contract columns from `rows`; a column the project added to the table (kpi-tables.md:
+    "the project may add columns") that is NOT NULL without a default gets 0 or false."""
+    extra = {
+        name: _FILLERS[dtype]
+        for name, dtype in conn.execute(
+            "SELECT column_name, data_type FROM information_schema.columns"
+            " WHERE table_schema = 'kpi' AND table_name = %s AND is_nullable = 'NO'"
+            " AND column_default IS NULL",
+            (table,),
+        ).fetchall()
+        if name not in COLUMNS and dtype in _FILLERS
+    }
+    cols = ", ".join([*COLUMNS, *extra])
+    values = ", ".join([*(f"%({c})s" for c in COLUMNS), *(f"%(_x_{c})s" for c in extra)])
+    fill = {f"_x_{c}": v for c, v in extra.items()}
     with conn.cursor() as cur:
-        cur.executemany(f"INSERT INTO kpi.{table} ({cols}) VALUES ({values})", rows)
+        cur.executemany(
+            f"INSERT INTO kpi.{table} ({cols}) VALUES ({values})", [{**r, **fill} for r in rows]
+        )
+
+
+_FILLERS = {"bigint": 0, "integer": 0, "numeric": 0, "boolean": False}
 
 
 # -- reference and staging -------------------------------------------------------------------
