@@ -2,14 +2,22 @@
 
 from dagster import Definitions
 
+from kpi_pipeline.alerts.assets import ASSETS as ALERT_ASSETS
 from kpi_pipeline.ingestion.assets import ASSETS as INGESTION_ASSETS
 from kpi_pipeline.orchestration.jobs import build_jobs
 from kpi_pipeline.orchestration.schedules import build_schedules
 from kpi_pipeline.reports.assets import ASSETS as REPORT_ASSETS
 from kpi_pipeline.resources import build_resources
+from kpi_pipeline.scores.assets import ASSETS as SCORE_ASSETS
 from kpi_pipeline.staging.assets import ASSETS as STAGING_ASSETS
 
-ALL_ASSETS = [*INGESTION_ASSETS, *STAGING_ASSETS, *REPORT_ASSETS]
+ALL_ASSETS = [
+    *INGESTION_ASSETS,
+    *STAGING_ASSETS,
+    *SCORE_ASSETS,
+    *REPORT_ASSETS,
+    *ALERT_ASSETS,
+]
 JOBS = build_jobs(ALL_ASSETS)
 SCHEDULES, SENSORS = build_schedules(JOBS)
 

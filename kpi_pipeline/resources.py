@@ -8,6 +8,7 @@ starts; in production they come from the deployment.
 from dagster import EnvVar
 
 from kpi_pipeline import settings
+from kpi_pipeline.alerts.resources import build_alert_resource
 from kpi_pipeline.ingestion.resources import PortalResource
 from kpi_pipeline.warehouse.resource import WarehouseResource
 
@@ -15,6 +16,7 @@ from kpi_pipeline.warehouse.resource import WarehouseResource
 def build_resources() -> dict:
     province = settings.province_code()
     return {
+        "alerts": build_alert_resource(),
         "warehouse": WarehouseResource(database_url=EnvVar(settings.KPI_DATABASE_URL)),
         "provincial_portal": PortalResource(
             name="provincial",
