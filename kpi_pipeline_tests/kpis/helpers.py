@@ -204,11 +204,11 @@ class Seed:
             ),
         )
 
-    def chiso(self, month, unit, on_time=None, online=None, payment=None):
+    def chiso(self, month, unit, on_time=None, online=None, online_payment=None):
         self.conn.execute(
             "INSERT INTO staging.chiso (month, unit_code, on_time_pct, online_pct,"
             " online_payment_pct, run_id) VALUES (%s, %s, %s, %s, %s, 'test')",
-            (date.fromisoformat(month), unit, on_time, online, payment),
+            (date.fromisoformat(month), unit, on_time, online, online_payment),
         )
 
     def holiday(self, day, kind="LE", name="holiday"):

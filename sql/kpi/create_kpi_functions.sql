@@ -207,7 +207,7 @@ LANGUAGE sql STABLE AS $$
            (r.online_eligible AND r.channel = 2)::int,
            0, 0, 0, 0,
            r.payment_eligible::int,
-           (r.payment_eligible AND r.payment_status = 'THANH_CONG')::int,
+           coalesce(r.payment_eligible AND r.payment_status = 'THANH_CONG', false)::int,
            r.digitised::int, 0, r.level4
     FROM rcv r
     UNION ALL
@@ -215,7 +215,7 @@ LANGUAGE sql STABLE AS $$
     SELECT p.period_start, 'finished', d.ma_ho_so, d.unit_code, d.procedure_code,
            0, 0, 0, 0,
            1, (d.finished_at <= d.due_at)::int, (d.finished_at > d.due_at)::int,
-           (d.finished_at > d.due_at AND d.late_reason = 'CHU_QUAN')::int,
+           coalesce(d.finished_at > d.due_at AND d.late_reason = 'CHU_QUAN', false)::int,
            0, 0, 0, 0, false
     FROM p
     JOIN staging.dossiers d
