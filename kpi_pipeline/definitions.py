@@ -4,6 +4,7 @@ from dagster import Definitions
 
 from kpi_pipeline.alerts.assets import ASSETS as ALERT_ASSETS
 from kpi_pipeline.ingestion.assets import ASSETS as INGESTION_ASSETS
+from kpi_pipeline.kpis.assets import ASSETS as KPI_ASSETS
 from kpi_pipeline.orchestration.jobs import build_jobs
 from kpi_pipeline.orchestration.schedules import build_schedules
 from kpi_pipeline.reports.assets import ASSETS as REPORT_ASSETS
@@ -14,6 +15,7 @@ from kpi_pipeline.staging.assets import ASSETS as STAGING_ASSETS
 ALL_ASSETS = [
     *INGESTION_ASSETS,
     *STAGING_ASSETS,
+    *KPI_ASSETS,
     *SCORE_ASSETS,
     *REPORT_ASSETS,
     *ALERT_ASSETS,
