@@ -14,7 +14,7 @@ import os
 import subprocess
 import sys
 import time
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from kpi_pipeline import settings
 from kpi_pipeline.domain.calendar import (
@@ -80,7 +80,9 @@ def cmd_run(args) -> int:
         week = latest_complete_week(now)
         month = latest_complete_month(now)
         current_week = week_start(now.date())
-        first_week = week_start(month)
+        # A quarter of weekly history gives the report its 12-week trend and 13-week heatmap.
+        history = week - timedelta(weeks=12)
+        first_week = min(week_start(month), history)
         instance = DagsterInstance.get()
         _say(f"warehouse: {_redacted(os.environ[settings.KPI_DATABASE_URL])}")
         _say(f"week {week.isoformat()} and month {month:%Y-%m}; pulling changes since {first_week}")
@@ -88,6 +90,13 @@ def cmd_run(args) -> int:
         # complete once every week from the month's start to now has been pulled.
         _run_job(
             defs, instance, "weekly_ingest_job", first_week.isoformat(), current_week.isoformat()
+        )
+        _run_job(
+            defs,
+            instance,
+            "weekly_kpi_job",
+            history.isoformat(),
+            (week - timedelta(weeks=1)).isoformat(),
         )
         _run_job(defs, instance, "weekly_report_job", week.isoformat())
         _run_job(defs, instance, "monthly_job", month.isoformat())

@@ -9,6 +9,8 @@ import time
 
 import requests
 
+from kpi_pipeline_tests.reports.browser import ensure_chromium
+
 QUERY = """{ workspaceOrError { __typename ... on Workspace { locationEntries {
   name loadStatus locationOrLoadError { __typename ... on PythonError { message }
   ... on RepositoryLocation { repositories { name jobs { name } schedules { name } } } } } } } }"""
@@ -18,6 +20,19 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def _rendered(chromium: str, url: str, tmp_path) -> str:
+    """The DOM after the page's scripts ran (virtual time lets the React app settle; a tall
+    window, since the asset list only renders the rows on screen)."""
+    out = subprocess.run(
+        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+         "--no-first-run", "--disable-background-networking", "--disable-component-update",
+         "--disable-sync", f"--user-data-dir={tmp_path / 'chromium'}",
+         "--virtual-time-budget=20000", "--window-size=1400,9000", "--dump-dom", url],
+        capture_output=True, timeout=120, check=True,
+    )  # fmt: skip
+    return out.stdout.decode(errors="replace")
 
 
 def test_dev_loads_the_code_location(tmp_path):
@@ -52,6 +67,24 @@ def test_dev_loads_the_code_location(tmp_path):
         assert location["__typename"] == "RepositoryLocation", location
         jobs = {j["name"] for repo in location["repositories"] for j in repo["jobs"]}
         assert {"weekly_job", "monthly_job"} <= jobs
+
+        # What a data engineer sees: the pages rendered by a real browser.
+        chromium = ensure_chromium()
+        assets = _rendered(chromium, f"http://127.0.0.1:{port}/assets", tmp_path)
+        for name in ("provincial_dossiers", "unit_kpi_weekly", "unit_kpi_monthly", "friday_report"):
+            assert name in assets, f"{name} not shown on the assets page"
+        automation = _rendered(chromium, f"http://127.0.0.1:{port}/automation", tmp_path)
+        for name in (
+            "friday_report_schedule",
+            "month_close_schedule",
+            "peak_month_monitoring_schedule",
+            "month_after_ingestion_sensor",
+        ):
+            assert name in automation, f"{name} not shown on the automation page"
+        checks = _rendered(
+            chromium, f"http://127.0.0.1:{port}/assets/staging/dossiers?view=checks", tmp_path
+        )
+        assert "Checks" in checks
     finally:
         os.killpg(proc.pid, signal.SIGINT)
         try:

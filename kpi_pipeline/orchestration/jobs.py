@@ -28,6 +28,7 @@ def build_jobs(assets: list[AssetsDefinition]) -> dict:
     weekly_rest = AssetSelection.keys(
         *[k for k in _keys(assets, weekly_partitions) if k not in set(ingest.resolve(assets))]
     )
+    weekly_kpis = AssetSelection.keys(*_keys(assets, weekly_partitions, {"kpi"}))
     monthly = AssetSelection.keys(*_keys(assets, monthly_partitions))
     return {
         "weekly_ingest_job": define_asset_job(
@@ -40,6 +41,11 @@ def build_jobs(assets: list[AssetsDefinition]) -> dict:
             "weekly_report_job",
             selection=weekly_rest,
             description="Weekly KPI tables, drill-down, reconciliation and the Friday report.",
+        ),
+        "weekly_kpi_job": define_asset_job(
+            "weekly_kpi_job",
+            selection=weekly_kpis,
+            description="Weekly KPI tables only (history for trends and heatmaps; no report).",
         ),
         "weekly_job": define_asset_job(
             "weekly_job",

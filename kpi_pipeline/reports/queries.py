@@ -8,6 +8,7 @@ is the one function to switch.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import fields
@@ -100,7 +101,7 @@ def weekly_report_data(
     return WeeklyReportData(
         week_start=week_start,
         province_code=province_code,
-        province_name=province.unit_name,
+        province_name=_province_name(province.unit_name),
         province=province,
         trend=trend,
         units=tuple(units),
@@ -247,7 +248,7 @@ def peak_month_report_data(
     return PeakMonthReportData(
         month=month,
         province_code=province_code or default_province_code(),
-        province_name=province.unit_name,
+        province_name=_province_name(province.unit_name),
         province=province,
         units=rows,
         previous_province=previous_province,
@@ -350,3 +351,8 @@ def _procedure_count(r: dict) -> ProcedureCount:
 def _plain(v):
     """numeric -> float (rates), bigint stays int; the bands come computed from the tables."""
     return float(v) if isinstance(v, Decimal) else v
+
+
+def _province_name(unit_name: str) -> str:
+    """'UBND tỉnh Quảng Nam' -> 'tỉnh Quảng Nam': the reports put 'Ủy ban nhân dân' in front."""
+    return re.sub(r"^(UBND|Ủy ban nhân dân|ỦY BAN NHÂN DÂN)\s+", "", unit_name.strip())
