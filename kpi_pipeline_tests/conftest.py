@@ -7,22 +7,42 @@ for `database_url` gets a fresh copy of it, so tests never see each other's rows
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import uuid
 from pathlib import Path
 
 import pytest
 
 from kpi_pipeline.warehouse import db
-from kpi_pipeline.warehouse.embedded import start_embedded
+from kpi_pipeline.warehouse.embedded import start_embedded, stop_embedded
+
+
+def embedded_dir() -> Path:
+    """A folder for an embedded server, outside pytest's own temp tree: pytest resets that tree
+    to mode 0700 whenever a session starts, which would lock pgserver's system user out."""
+    return Path(tempfile.mkdtemp(prefix="kpi-test-pg-"))
+
+
+@pytest.fixture
+def state_dir():
+    """A KPI_HOME-style folder that may hold an embedded server; removed after the test."""
+    path = embedded_dir()
+    yield path
+    stop_embedded(path / "pgdata")
+    shutil.rmtree(path, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
-def pg_server_url(tmp_path_factory) -> str:
+def pg_server_url() -> str:
     url = os.environ.get("KPI_DATABASE_URL")
     if url:
-        return url
-    data_dir: Path = tmp_path_factory.mktemp("embedded-pg")
-    return start_embedded(data_dir)
+        yield url
+        return
+    data_dir = embedded_dir()
+    yield start_embedded(data_dir)
+    stop_embedded(data_dir)
+    shutil.rmtree(data_dir, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -35,9 +35,9 @@ def _rendered(chromium: str, url: str, tmp_path) -> str:
     return out.stdout.decode(errors="replace")
 
 
-def test_dev_loads_the_code_location(tmp_path):
+def test_dev_loads_the_code_location(tmp_path, state_dir):
     port = _free_port()
-    env = {**os.environ, "KPI_HOME": str(tmp_path / "kpi")}
+    env = {**os.environ, "KPI_HOME": str(state_dir)}
     env.pop("DAGSTER_HOME", None)
     proc = subprocess.Popen(
         [sys.executable, "-m", "kpi_pipeline.cli", "dev", "--port", str(port)],

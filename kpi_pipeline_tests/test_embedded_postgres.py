@@ -7,8 +7,8 @@ from kpi_pipeline.warehouse import db
 from kpi_pipeline.warehouse.embedded import is_running, start_embedded, stop_embedded
 
 
-def test_embedded_server_lifecycle(tmp_path):
-    data_dir = tmp_path / "pg"
+def test_embedded_server_lifecycle(state_dir):
+    data_dir = state_dir / "pg"
     url = start_embedded(data_dir)
     try:
         assert is_running(data_dir)
