@@ -7,6 +7,7 @@ from kpi_pipeline.ingestion.assets import ASSETS as INGESTION_ASSETS
 from kpi_pipeline.kpis.assets import ASSETS as KPI_ASSETS
 from kpi_pipeline.orchestration.jobs import build_jobs
 from kpi_pipeline.orchestration.schedules import build_schedules
+from kpi_pipeline.quality.checks import CHECKS
 from kpi_pipeline.reports.assets import ASSETS as REPORT_ASSETS
 from kpi_pipeline.resources import build_resources
 from kpi_pipeline.scores.assets import ASSETS as SCORE_ASSETS
@@ -25,6 +26,7 @@ SCHEDULES, SENSORS = build_schedules(JOBS)
 
 defs = Definitions(
     assets=ALL_ASSETS,
+    asset_checks=CHECKS,
     jobs=list(JOBS.values()),
     schedules=SCHEDULES,
     sensors=SENSORS,

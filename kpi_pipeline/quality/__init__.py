@@ -1,0 +1,1 @@
+"""Data quality with Great Expectations (GX Core 1.x), run as Dagster asset checks."""

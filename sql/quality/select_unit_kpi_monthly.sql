@@ -1,0 +1,1 @@
+SELECT k.* FROM kpi.unit_kpi_monthly k WHERE k.period_start::text = ANY({keys})

@@ -1,0 +1,1 @@
+SELECT k.* FROM kpi.unit_kpi_weekly k WHERE k.period_start::text = ANY({keys})
