@@ -18,9 +18,10 @@ from pathlib import Path
 import yaml
 
 from kpi_pipeline.domain.bands import BandWidths, Target, band, exact_percent
+from kpi_pipeline.settings import KPI_CONFIG_FILE
 
 DEFAULT_CONFIG_FILE = Path(__file__).resolve().parent.parent / "config" / "kpi.yaml"
-CONFIG_ENV = "KPI_CONFIG_FILE"  # = kpi_pipeline.settings.KPI_CONFIG_FILE
+CONFIG_ENV = KPI_CONFIG_FILE
 HEADLINE_KPIS = ("on_time", "online", "online_payment")
 TARGET_KPIS = (*HEADLINE_KPIS, "level4_share", "digitisation")
 CHISO_SCOPES = ("unit", "rollup")

@@ -52,6 +52,8 @@ def replace_table(conn, table: str, periods: PeriodRange, config: KpiConfig) -> 
     Runs on the caller's connection: the caller holds the transaction.
     """
     params = periods.params(config)
+    # two runs replacing the same table's windows wait for each other instead of colliding
+    conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"kpi.{table}",))
     conn.execute(sql_text(f"kpi/delete_{table}"), params)
     return conn.execute(sql_text(f"kpi/insert_{table}"), params).rowcount
 

@@ -59,20 +59,38 @@ RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     LIMIT 1
 $$;
 
--- Working days d with a < d <= b (0 when b <= a): Saturdays and Sundays are off unless
--- ref.holidays says LAM_BU, days marked LE or BU are off. The SQL twin of
--- kpi_pipeline.domain.calendar.WorkingCalendar.working_days_between.
+-- Is `day` a working day, given its ref.holidays kind (NULL when not listed)? Saturdays and
+-- Sundays are off unless LAM_BU (a working Saturday); LE and BU days are off. The SQL twin of
+-- kpi_pipeline.domain.calendar.WorkingCalendar.is_working_day.
+CREATE OR REPLACE FUNCTION kpi.is_working_day(day date, kind text)
+RETURNS boolean LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE kind
+        WHEN 'LE' THEN false
+        WHEN 'BU' THEN false
+        WHEN 'LAM_BU' THEN true
+        ELSE extract(isodow FROM day) < 6
+    END
+$$;
+
+-- Working days d with a < d <= b (0 when b <= a): days overdue from due date a to day b.
+-- The SQL twin of kpi_pipeline.domain.calendar.WorkingCalendar.working_days_between.
 CREATE OR REPLACE FUNCTION kpi.working_days_between(a date, b date)
 RETURNS integer LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT count(*)::integer
     FROM generate_series(a + 1, b, interval '1 day') AS g(day)
     LEFT JOIN ref.holidays h ON h.day = g.day::date
-    WHERE CASE h.kind
-              WHEN 'LE' THEN false
-              WHEN 'BU' THEN false
-              WHEN 'LAM_BU' THEN true
-              ELSE extract(isodow FROM g.day) < 6
-          END
+    WHERE kpi.is_working_day(g.day::date, h.kind)
+$$;
+
+-- Every day of [a, b] with the running count of working days from a: for a <= x <= y in the
+-- range, cum(y) - cum(x) = kpi.working_days_between(x, y). Lets a set of dossiers get their
+-- working days overdue with two joins instead of one calendar walk each.
+CREATE OR REPLACE FUNCTION kpi.working_day_index(a date, b date)
+RETURNS TABLE (day date, cum bigint) LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT g.day::date,
+           count(*) FILTER (WHERE kpi.is_working_day(g.day::date, h.kind)) OVER (ORDER BY g.day)
+    FROM generate_series(a, b, interval '1 day') AS g(day)
+    LEFT JOIN ref.holidays h ON h.day = g.day::date
 $$;
 
 -- The periods of [p_start, p_end), each with its half-open local-time window.
@@ -172,35 +190,45 @@ RETURNS TABLE (
     finished int, finished_on_time int, finished_late int, finished_late_subjective int,
     payment_eligible int, paid_online int, digitised int, overdue_open int, level4 boolean)
 LANGUAGE sql STABLE AS $$
-    WITH p AS (
+    WITH p AS MATERIALIZED (
         SELECT * FROM kpi.periods(p_start, p_end, p_step)
     ),
-    bounds AS (
-        SELECT min(window_end) AS first_end, max(window_end) AS last_end FROM p
+    bounds AS MATERIALIZED (
+        SELECT min(window_end) AS first_end, max(window_end) AS last_end
+        FROM p
     ),
-    -- received: NgayTiepNhan in the window, not refused at intake (3)
+    -- received: NgayTiepNhan in the window, not refused at intake (3). One received_at index
+    -- range per period; the payment look-up then runs on those dossiers only.
+    rcv_dossiers AS MATERIALIZED (
+        SELECT p.period_start, d.ma_ho_so, d.unit_code, d.procedure_code, d.channel, d.digitised
+        FROM p
+        JOIN staging.dossiers d
+          ON d.received_at >= p.window_start AND d.received_at < p.window_end
+        WHERE d.status <> 3
+    ),
     rcv AS (
-        SELECT p.period_start, d.ma_ho_so, d.unit_code, d.procedure_code, d.channel, d.digitised,
+        SELECT r.*,
                coalesce(pr.service_level IN (3, 4) AND pr.integrated, false) AS online_eligible,
                coalesce(pr.has_fee AND pr.online_payment, false) AS payment_eligible,
                coalesce(pr.service_level = 4 OR pr.fully_online, false) AS level4,
                lp.status AS payment_status
-        FROM p
-        JOIN staging.dossiers d
-          ON d.received_at >= p.window_start AND d.received_at < p.window_end
-        LEFT JOIN ref.procedures pr ON pr.procedure_code = d.procedure_code
+        FROM rcv_dossiers r
+        LEFT JOIN ref.procedures pr ON pr.procedure_code = r.procedure_code
         LEFT JOIN LATERAL (
-            SELECT l.status FROM kpi.latest_payment(d.ma_ho_so) l
+            SELECT l.status FROM kpi.latest_payment(r.ma_ho_so) l
             WHERE pr.has_fee AND pr.online_payment
         ) lp ON true
-        WHERE d.status <> 3
     ),
-    -- open dossiers (not closed by the window's end) received and due before it
-    open_candidates AS (
-        SELECT d.ma_ho_so, d.unit_code, d.procedure_code, d.received_at, d.due_at,
-               kpi.closed_at(d.status, d.finished_at, d.returned_at, d.updated_at) AS closed_at
-        FROM staging.dossiers d, bounds b
-        WHERE d.due_at < b.last_end AND d.received_at < b.last_end
+    -- dossiers that may be open and overdue at some window end of the range: received and due
+    -- before the last end, not closed before the first end, and not closed by their due time
+    open_candidates AS MATERIALIZED (
+        SELECT c.* FROM (
+            SELECT d.ma_ho_so, d.unit_code, d.procedure_code, d.received_at, d.due_at,
+                   kpi.closed_at(d.status, d.finished_at, d.returned_at, d.updated_at) AS closed_at
+            FROM staging.dossiers d, bounds b
+            WHERE d.due_at < b.last_end AND d.received_at < b.last_end
+        ) c, bounds b
+        WHERE c.closed_at IS NULL OR (c.closed_at > c.due_at AND c.closed_at >= b.first_end)
     )
     SELECT r.period_start, 'received', r.ma_ho_so, r.unit_code, r.procedure_code,
            1, (r.channel = 2)::int, r.online_eligible::int,
@@ -228,8 +256,6 @@ LANGUAGE sql STABLE AS $$
     FROM open_candidates o
     JOIN p ON p.window_end > o.due_at AND p.window_end > o.received_at
           AND (o.closed_at IS NULL OR o.closed_at >= p.window_end)
-    WHERE o.closed_at IS NULL
-       OR (o.closed_at > o.due_at AND o.closed_at >= (SELECT first_end FROM bounds))
 $$;
 
 -- The rows of kpi.unit_kpi_weekly / kpi.unit_kpi_monthly (without computed_at) for every
@@ -389,7 +415,8 @@ LANGUAGE sql STABLE AS $$
 $$;
 
 -- Overdue open dossiers per period, with days overdue in working days: working days after the
--- due date up to the period's last day (kpi.working_days_between(due date, last day)).
+-- due date up to the period's last day (= kpi.working_days_between(due date, last day), here
+-- through the running index of kpi.working_day_index).
 -- parent_code is the unit's parent in the period (a district's list = its own + its communes').
 CREATE OR REPLACE FUNCTION kpi.overdue_dossier_rows(p_start date, p_end date, p_step interval)
 RETURNS TABLE (
@@ -397,15 +424,27 @@ RETURNS TABLE (
     procedure_name text, channel smallint, status smallint, received_at timestamptz,
     due_at timestamptz, days_overdue integer)
 LANGUAGE sql STABLE AS $$
-    SELECT e.period_start, e.unit_code, u.parent_code, d.ma_ho_so, d.procedure_code,
-           pr.procedure_name, d.channel, d.status, d.received_at, d.due_at,
-           kpi.working_days_between((d.due_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date,
-                                    p.period_end - 1)
-    FROM kpi.dossier_events(p_start, p_end, p_step) e
-    JOIN kpi.periods(p_start, p_end, p_step) p ON p.period_start = e.period_start
-    JOIN staging.dossiers d ON d.ma_ho_so = e.ma_ho_so
+    WITH overdue AS MATERIALIZED (
+        SELECT e.period_start, e.unit_code, d.ma_ho_so, d.procedure_code, d.channel, d.status,
+               d.received_at, d.due_at,
+               (d.due_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date AS due_day,
+               p.period_end - 1 AS last_day
+        FROM kpi.dossier_events(p_start, p_end, p_step) e
+        JOIN kpi.periods(p_start, p_end, p_step) p ON p.period_start = e.period_start
+        JOIN staging.dossiers d ON d.ma_ho_so = e.ma_ho_so
+        WHERE e.event = 'overdue'
+    ),
+    cal AS MATERIALIZED (
+        SELECT c.day, c.cum
+        FROM kpi.working_day_index((SELECT min(due_day) FROM overdue), p_end) c
+    )
+    SELECT o.period_start, o.unit_code, u.parent_code, o.ma_ho_so, o.procedure_code,
+           pr.procedure_name, o.channel, o.status, o.received_at, o.due_at,
+           (c_last.cum - c_due.cum)::integer
+    FROM overdue o
+    JOIN cal c_due ON c_due.day = o.due_day
+    JOIN cal c_last ON c_last.day = o.last_day
     LEFT JOIN kpi.period_units(p_start, p_end, p_step) u
-      ON u.period_start = e.period_start AND u.unit_code = e.unit_code
-    LEFT JOIN ref.procedures pr ON pr.procedure_code = d.procedure_code
-    WHERE e.event = 'overdue'
+      ON u.period_start = o.period_start AND u.unit_code = o.unit_code
+    LEFT JOIN ref.procedures pr ON pr.procedure_code = o.procedure_code
 $$;
