@@ -53,6 +53,12 @@ def _run_job(defs, instance, name: str, start: str, end: str | None = None):
     status = instance.get_run_by_id(result.run_id).status
     span = f"{start}..{end}" if tags else start
     _say(f"{name} [{span}] {status.value} in {time.monotonic() - t0:.1f}s (run {result.run_id})")
+    checks = result.get_asset_check_evaluations()
+    if checks:
+        failed = [c for c in checks if not c.passed]
+        _say(f"  data-quality checks: {len(checks) - len(failed)} passed, {len(failed)} failed")
+        for c in failed:
+            _say(f"    {c.severity.value} {c.asset_key.to_user_string()} {c.check_name}")
     if status != DagsterRunStatus.SUCCESS:
         for event in result.all_events:
             if event.is_failure and event.event_specific_data is not None:
