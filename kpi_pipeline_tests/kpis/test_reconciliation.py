@@ -124,7 +124,7 @@ def test_chiso_differences_flagged_and_explained(seed, database_url):
     assert (x1_on_time["numerator"], x1_on_time["denominator"]) == (9, 10)
     assert x1_on_time["own_pct"] == Decimal("90.0000")
     assert x1_on_time["diff_pp"] == Decimal("2.5000")
-    assert x1_on_time["flagged"] is True and x1_on_time["scope"] == "rollup"
+    assert x1_on_time["flagged"] is True and x1_on_time["scope"] == "unit"  # the default
     x1_online = summary[("X1", "online")]
     assert (x1_online["diff_pp"], x1_online["flagged"]) == (Decimal("-0.5000"), False)
     assert summary[("X2", "online_payment")]["flagged"] is True

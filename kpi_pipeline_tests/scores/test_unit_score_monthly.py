@@ -133,6 +133,18 @@ def load(conn) -> None:
     )
 
 
+@pytest.fixture(autouse=True)
+def compare_rollups(tmp_path, monkeypatch):
+    """These cases compare the published figures with `rollup` rows (a district with its
+    communes); the shipped configuration compares `unit` rows, as the simulated portal
+    publishes each unit's own dossiers. Both scopes run the same SQL."""
+    config = yaml.safe_load(DEFAULT_FILE.read_text(encoding="utf-8"))
+    config["comparison"]["scope"] = "rollup"
+    path = tmp_path / "score_rollup.yaml"
+    path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    monkeypatch.setenv("KPI_SCORE_CONFIG_FILE", str(path))
+
+
 @pytest.fixture
 def loaded(database_url) -> str:
     with db.connect(database_url) as conn:
