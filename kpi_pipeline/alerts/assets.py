@@ -2,7 +2,8 @@
 per responsible unit that turned red or stayed red (docs/leaders.md).
 
 - `alerts/friday_alerts`, weekly partitions, downstream of `reports/friday_report`;
-- `alerts/peak_month_alerts`, monthly partitions, downstream of `reports/peak_month_report`;
+- `alerts/peak_month_alerts`, monthly partitions, downstream of `reports/peak_month_report`
+  and of the monthly drill-down tables (the report shows no drill-down; the alerts do);
   a month that is not a peak month sends nothing and says so.
 
 They never block the pipeline: the KPI tables and reports are upstream and already written
@@ -44,6 +45,13 @@ STATUS_LABELS = {
 }
 
 
+# The peak-month alerts' drill-down (the Friday alerts' comes through the Friday report's deps).
+MONTHLY_DRILLDOWN = [
+    AssetKey(["kpi", "drilldown_procedures_monthly"]),
+    AssetKey(["kpi", "overdue_dossiers_monthly"]),
+]
+
+
 def _now() -> datetime:
     return datetime.now(TZ)
 
@@ -72,7 +80,7 @@ def friday_alerts(
     backfill_policy=BackfillPolicy.single_run(),
     group_name="alerts",
     kinds={"email", "postgres"},
-    deps=[AssetKey(["reports", "peak_month_report"])],
+    deps=[AssetKey(["reports", "peak_month_report"]), *MONTHLY_DRILLDOWN],
     description="At the end of a peak month (March, June, September, December): a message per"
     " unit that turned or stayed red that month. Other months: nothing to send.",
 )

@@ -39,9 +39,15 @@ from kpi_pipeline.reports.render import (
 from kpi_pipeline.settings import kpi_home
 from kpi_pipeline.warehouse.resource import WarehouseResource
 
-# Drill-down and the peak month's late reasons are read from staging until the KPI
-# drill-down tables exist (see queries.read_red_unit_drilldowns).
-STAGING_DOSSIERS = AssetKey(["staging", "dossiers"])
+# What each report reads: KPI tables only. The Friday report's drill-down comes from the
+# weekly drill-down tables (queries.read_red_unit_drilldowns); the end-of-peak-month report
+# shows none, its late counts are columns of kpi.unit_kpi_monthly.
+WEEKLY_KPIS = [
+    AssetKey(["kpi", "unit_kpi_weekly"]),
+    AssetKey(["kpi", "drilldown_procedures_weekly"]),
+    AssetKey(["kpi", "overdue_dossiers_weekly"]),
+]
+MONTHLY_KPIS = [AssetKey(["kpi", "unit_kpi_monthly"])]
 
 
 def _now() -> datetime:
@@ -69,7 +75,7 @@ def _snapshot(warehouse: WarehouseResource):
     backfill_policy=BackfillPolicy.single_run(),
     group_name="reports",
     kinds={"html", "excel"},
-    deps=[AssetKey(["kpi", "unit_kpi_weekly"]), STAGING_DOSSIERS],
+    deps=WEEKLY_KPIS,
     description="The Friday report of the week: HTML, Excel workbook and trend chart, kept as issued.",
 )
 def friday_report(
@@ -116,7 +122,7 @@ def friday_report(
     backfill_policy=BackfillPolicy.single_run(),
     group_name="reports",
     kinds={"html", "excel"},
-    deps=[AssetKey(["kpi", "unit_kpi_monthly"]), STAGING_DOSSIERS],
+    deps=MONTHLY_KPIS,
     description="End-of-peak-month report (March, June, September, December): who met the"
     " peak-month targets, against the previous peak month. Other months: nothing to report.",
 )

@@ -107,7 +107,7 @@ class OverdueDossier:
     procedure_name: str
     received_at: datetime
     due_at: datetime
-    days_overdue: int  # working days past the due date, up to the report date
+    days_overdue: int  # working days past the due date, up to the period's last day
 
 
 @dataclass(frozen=True)

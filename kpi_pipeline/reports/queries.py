@@ -1,9 +1,8 @@
-"""Report models from the warehouse: the KPI tables (published contract) and, for what they do
-not hold, staging and reference data. SQL text lives in `sql/reports/`.
+"""Report models from the warehouse: the KPI tables (published contract and the project's
+additions) and reference data. SQL text lives in `sql/reports/`.
 
-Drill-down of red units is read by `read_red_unit_drilldowns` alone: today it computes from
-`staging.dossiers` + `ref.procedures` + `ref.holidays`; when the KPI drill-down tables land it
-is the one function to switch.
+Drill-down of red units is read by `read_red_unit_drilldowns` alone, from the KPI drill-down
+tables (`kpi.drilldown_procedures_*`, `kpi.overdue_dossiers_*`): nothing here recomputes it.
 """
 
 from __future__ import annotations
@@ -16,6 +15,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import psycopg
+from psycopg import sql
 from psycopg.rows import dict_row
 
 from kpi_pipeline.domain.calendar import month_window, week_window
@@ -136,31 +136,34 @@ def read_red_unit_drilldowns(
     """Why each red unit is red, for the week starting `week_start` (or, with
     `period="month"`, the month starting then: the end-of-peak-month alerts).
 
-    The one place drill-down is read (the Friday report and the alerts). Until the KPI
-    engineer's drill-down tables exist it is computed from staging
-    (`sql/reports/select_drilldown_*.sql`); switching means replacing these three queries by
-    reads of those tables (same output shape).
+    The one place drill-down is read (the Friday report and the alerts): the KPI tables
+    `kpi.drilldown_procedures_weekly|monthly` (scope `unit`; their top `TOP_PROCEDURES` by
+    late and by not-online dossiers) and `kpi.overdue_dossiers_weekly|monthly` (the
+    `TOP_OVERDUE` longest overdue, with the total).
     """
     if not red_units:
         return ()
-    window = _window(period, week_start)
+    _window(period, week_start)  # validates: a Friday, or the 1st
+    suffix = "weekly" if period == "week" else "monthly"
+    tables = {
+        "procedures": sql.Identifier("kpi", f"drilldown_procedures_{suffix}"),
+        "overdue": sql.Identifier("kpi", f"overdue_dossiers_{suffix}"),
+    }
     params = {
         "units": [u.unit_code for u in red_units],
-        "start": window.start,
-        "end": window.end,
-        "as_of": window.end.date(),
+        "period_start": week_start,
         "top": TOP_PROCEDURES,
     }
     late: dict[str, list[ProcedureCount]] = defaultdict(list)
-    for r in _rows(conn, "reports/select_drilldown_late_procedures", **params):
+    for r in _rows(conn, "reports/select_drilldown_late_procedures", tables, **params):
         late[r["unit_code"]].append(_procedure_count(r))
     non_online: dict[str, list[ProcedureCount]] = defaultdict(list)
-    for r in _rows(conn, "reports/select_drilldown_non_online_procedures", **params):
+    for r in _rows(conn, "reports/select_drilldown_non_online_procedures", tables, **params):
         non_online[r["unit_code"]].append(_procedure_count(r))
     overdue: dict[str, list[OverdueDossier]] = defaultdict(list)
     overdue_total: dict[str, int] = {}
     for r in _rows(
-        conn, "reports/select_drilldown_overdue_dossiers", **{**params, "top": TOP_OVERDUE}
+        conn, "reports/select_drilldown_overdue_dossiers", tables, **{**params, "top": TOP_OVERDUE}
     ):
         overdue[r["unit_code"]].append(
             OverdueDossier(
@@ -261,26 +264,8 @@ def _peak_results(
     conn: psycopg.Connection, month: date
 ) -> tuple[PeakUnitResult | None, dict[str, PeakUnitResult]]:
     """(province, {unit_code: unit}) for `month`; (None, {}) when the month has no KPI rows."""
-    window = month_window(month)
-    late = {
-        r["unit_code"]: r
-        for r in _rows(
-            conn, "reports/select_late_reasons_monthly", start=window.start, end=window.end
-        )
-    }
     province, units = None, {}
     for r in _rows(conn, "reports/select_peak_rows_monthly", period_start=month):
-        if r["is_province"]:
-            counts = {
-                "finished_late": sum(int(x["finished_late"]) for x in late.values()),
-                "late_subjective": sum(int(x["late_subjective"]) for x in late.values()),
-            }
-        else:
-            x = late.get(r["unit_code"], {})
-            counts = {
-                "finished_late": int(x.get("finished_late", 0)),
-                "late_subjective": int(x.get("late_subjective", 0)),
-            }
         result = PeakUnitResult(
             unit_code=r["unit_code"],
             unit_name=r["unit_name"],
@@ -289,7 +274,8 @@ def _peak_results(
             online_eligible=int(r["online_eligible"]),
             online_eligible_received_online=int(r["online_eligible_received_online"]),
             finished=int(r["finished"]),
-            **counts,
+            finished_late=int(r["finished_late"]),
+            late_subjective=int(r["late_subjective"]),
         )
         if r["is_province"]:
             province = result
@@ -321,9 +307,11 @@ def _weeks_ending(last: date, n: int) -> tuple[date, ...]:
     return tuple(last - timedelta(weeks=n - 1 - i) for i in range(n))
 
 
-def _rows(conn: psycopg.Connection, name: str, **params) -> list[dict]:
+def _rows(conn: psycopg.Connection, name: str, tables: dict | None = None, **params) -> list[dict]:
+    """The rows of `sql/<name>.sql`; `tables` fills its `{placeholders}` (identifiers)."""
+    query = sql.SQL(sql_text(name)).format(**tables) if tables else sql_text(name)
     with conn.cursor(row_factory=dict_row) as cur:
-        cur.execute(sql_text(name), params)
+        cur.execute(query, params)
         return cur.fetchall()
 
 

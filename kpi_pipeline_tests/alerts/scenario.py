@@ -1,4 +1,5 @@
-"""Units whose band changes between two periods, with recipients and drill-down dossiers.
+"""Units whose band changes between two periods, with recipients and the dossiers behind the
+drill-down tables.
 
 | unit | previous | now | alert |
 |---|---|---|---|
@@ -19,9 +20,11 @@ from kpi_pipeline_tests.reports.scenario import PROC_A, PROC_B, SO, C, D, E, P
 from kpi_pipeline_tests.reports.warehouse_rows import (
     at,
     ensure_kpi_tables,
+    fill_drilldown,
     insert_dossiers,
     insert_kpi_rows,
     insert_procedures,
+    insert_units,
     kpi_row,
 )
 
@@ -66,6 +69,7 @@ def load(conn) -> None:
     ensure_kpi_tables(conn)
     insert_kpi_rows(conn, "unit_kpi_weekly", rows(PREVIOUS_WEEK, 0) + rows(WEEK, 1))
     insert_kpi_rows(conn, "unit_kpi_monthly", rows(PREVIOUS_MONTH, 0) + rows(MONTH, 1))
+    insert_units(conn, [P, *BANDS])
     insert_procedures(conn, [PROC_A, PROC_B])
     insert_dossiers(
         conn,
@@ -91,6 +95,9 @@ def load(conn) -> None:
             }
         ],
     )
+    # the drill-down tables the alerts read, computed from these dossiers by the KPI SQL
+    fill_drilldown(conn, "week", WEEK)
+    fill_drilldown(conn, "month", MONTH)
 
 
 RECIPIENTS = {

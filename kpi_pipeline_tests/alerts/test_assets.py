@@ -92,7 +92,11 @@ def test_assets_are_exported_downstream_of_the_reports():
         AssetKey(["alerts", "peak_month_alerts"]),
     ]
     assert friday_alerts.dependency_keys == {AssetKey(["reports", "friday_report"])}
-    assert peak_month_alerts.dependency_keys == {AssetKey(["reports", "peak_month_report"])}
+    assert peak_month_alerts.dependency_keys == {
+        AssetKey(["reports", "peak_month_report"]),
+        AssetKey(["kpi", "drilldown_procedures_monthly"]),  # the report shows no drill-down
+        AssetKey(["kpi", "overdue_dossiers_monthly"]),
+    }
 
 
 def test_friday_alerts_reach_each_unit_once_with_vietnamese_intact(
@@ -239,6 +243,14 @@ def test_peak_month_alerts_after_a_peak_month_only(loaded, delivery, sink, hook,
     body = next(m for m in sink.messages if "Sở Tư pháp" in m.message["Subject"]).message
     assert "Trong tháng cao điểm 6/2024, đơn vị tiếp tục xếp loại Đỏ (tháng trước: Đỏ)." in (
         body.get_content()
+    )
+    # the month's drill-down, from the monthly drill-down tables
+    d_body = next(m for m in sink.messages if "Nam Trà My" in m.message["Subject"]).message
+    assert "1. Đăng ký khai sinh (1.001612.000.00.00.H47): 2/2 hồ sơ trễ hạn" in (
+        d_body.get_content()
+    )
+    assert "D-over-1 – Cấp giấy chứng nhận quyền sử dụng đất – hạn trả 23/05/2024" in (
+        d_body.get_content()
     )
     assert {r[0] for r in _sent(loaded)} == {"peak_month"}
 

@@ -1,5 +1,5 @@
 """A small province in the warehouse: KPI rows for 13 weeks and five peak months, and the
-staging dossiers behind the drill-down and the peak month's late reasons."""
+staging dossiers behind the drill-down, from which the KPI SQL computes the drill-down tables."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ import psycopg
 from kpi_pipeline_tests.reports.warehouse_rows import (
     at,
     ensure_kpi_tables,
+    fill_drilldown,
     insert_dossiers,
     insert_kpi_rows,
     insert_procedures,
+    insert_units,
     kpi_row,
 )
 
@@ -31,9 +33,9 @@ PROC_L = ("1.000001.000.00.00.H47", "Cung cấp thông tin quy hoạch", 2, Fals
 
 
 def _sum(rows: list[dict], unit: tuple, period: date) -> dict:
-    from kpi_pipeline_tests.reports.warehouse_rows import COUNTS
+    from kpi_pipeline_tests.reports.warehouse_rows import ADDED, COUNTS
 
-    counts = {k: sum(r[k] for r in rows) for k in COUNTS}
+    counts = {k: sum(r[k] for r in rows) for k in COUNTS + ADDED}
     return kpi_row(period, unit, scope="rollup", **counts)
 
 
@@ -82,9 +84,12 @@ def weekly_kpi_rows(d_band_now: str = "red") -> list[dict]:
     return rows
 
 
-def load_weekly(conn: psycopg.Connection) -> None:
+def load_weekly(conn: psycopg.Connection, drilldown: bool = True) -> None:
+    """KPI rows (hand-made), units, procedures, holidays and staging dossiers; with `drilldown`,
+    also the week's drill-down tables computed from them (else materialise the KPI assets)."""
     ensure_kpi_tables(conn)
     insert_kpi_rows(conn, "unit_kpi_weekly", weekly_kpi_rows())
+    insert_units(conn, [P, SO, D, C, E])
     insert_procedures(conn, [PROC_A, PROC_B, PROC_L])
     conn.execute(
         "INSERT INTO ref.holidays (day, year, name, kind) VALUES"
@@ -227,6 +232,8 @@ def load_weekly(conn: psycopg.Connection) -> None:
         },
     ]
     insert_dossiers(conn, dossiers)
+    if drilldown:
+        fill_drilldown(conn, "week", WEEK)
 
 
 # -- peak months -----------------------------------------------------------------------------
@@ -251,54 +258,36 @@ def d_online(month: date) -> int:
     return 10 + PEAK_MONTHS.index(month)
 
 
+# (finished late, of them CHU_QUAN) per unit in each peak month (finished 10 for SO and D, 5
+# for C): SO one objective late in June and one subjective in March; D two late every month,
+# subjective in June only; C none.
+LATE = {
+    (date(2024, 6, 1), SO[0]): (1, 0),
+    (date(2024, 3, 1), SO[0]): (1, 1),
+    (date(2024, 6, 1), D[0]): (2, 2),
+}
+
+
+def _peak_row(month: date, unit: tuple, finished: int, **counts) -> dict:
+    late, subjective = LATE.get((month, unit[0]), (2, 0) if unit == D else (0, 0))
+    return kpi_row(
+        month,
+        unit,
+        finished=finished,
+        finished_on_time=finished - late,
+        finished_late_subjective=subjective,
+        **counts,
+    )
+
+
 def load_peak_months(conn: psycopg.Connection) -> None:
     ensure_kpi_tables(conn)
     rows = []
     for m in PEAK_MONTHS:
         units = [
-            kpi_row(
-                m,
-                SO,
-                online_eligible=20,
-                online_eligible_received_online=so_online(m),
-                finished=10,
-                finished_on_time=10,
-            ),
-            kpi_row(
-                m,
-                D,
-                online_eligible=40,
-                online_eligible_received_online=d_online(m),
-                finished=10,
-                finished_on_time=8,
-            ),
-            kpi_row(m, C, finished=5, finished_on_time=5),
+            _peak_row(m, SO, 10, online_eligible=20, online_eligible_received_online=so_online(m)),
+            _peak_row(m, D, 10, online_eligible=40, online_eligible_received_online=d_online(m)),
+            _peak_row(m, C, 5),
         ]
         rows += units + [_sum(units, P, m)]
     insert_kpi_rows(conn, "unit_kpi_monthly", rows)
-    insert_procedures(conn, [PROC_A])
-    a = PROC_A[0]
-
-    def late(code, unit, finished, reason, due=None):
-        return {
-            "ma_ho_so": code,
-            "procedure_code": a,
-            "unit_code": unit,
-            "received_at": finished - timedelta(days=10),
-            "due_at": due or finished - timedelta(days=2),
-            "finished_at": finished,
-            "status": 10,
-            "late_reason": reason,
-        }
-
-    insert_dossiers(
-        conn,
-        [
-            late("SO-jun-obj", SO[0], at(2024, 6, 12), "KHACH_QUAN"),
-            late("D-jun-1", D[0], at(2024, 6, 3), "CHU_QUAN"),
-            late("D-jun-2", D[0], at(2024, 6, 28), "CHU_QUAN"),
-            late("C-jun-ontime", C[0], at(2024, 6, 20), "CHU_QUAN", due=at(2024, 6, 21)),
-            late("C-jul", C[0], at(2024, 7, 2), "CHU_QUAN"),
-            late("SO-mar", SO[0], at(2024, 3, 15), "CHU_QUAN"),
-        ],
-    )

@@ -9,6 +9,7 @@ import pytest
 from dagster import AssetKey, materialize
 from openpyxl import load_workbook
 
+from kpi_pipeline.kpis.assets import drilldown_procedures_weekly, overdue_dossiers_weekly
 from kpi_pipeline.reports import assets as report_assets
 from kpi_pipeline.reports.assets import ASSETS, friday_report, peak_month_report
 from kpi_pipeline.warehouse import db
@@ -36,15 +37,16 @@ def clock(monkeypatch):
     return set_now
 
 
-def _run(asset, database_url, partition_key=None, tags=None, partitions=1):
+def _run(asset, database_url, partition_key=None, tags=None, partitions=1, upstream=()):
+    """Materialise `asset` (after the `upstream` assets, in the same run); its metadata."""
     result = materialize(
-        [asset],
+        [*upstream, asset],
         partition_key=partition_key,
         tags=tags,
         resources={"warehouse": WarehouseResource(database_url=database_url)},
     )
     assert result.success
-    events = result.get_asset_materialization_events()
+    events = [e for e in result.get_asset_materialization_events() if e.asset_key == asset.key]
     assert len(events) == partitions
     return events[-1].materialization.metadata
 
@@ -58,16 +60,23 @@ def test_assets_are_exported_with_their_keys_and_deps():
         AssetKey(["reports", "friday_report"]),
         AssetKey(["reports", "peak_month_report"]),
     ]
-    assert AssetKey(["kpi", "unit_kpi_weekly"]) in friday_report.dependency_keys
-    assert AssetKey(["kpi", "unit_kpi_monthly"]) in peak_month_report.dependency_keys
+    # KPI tables only, drill-down included; nothing from staging
+    assert friday_report.dependency_keys == {
+        AssetKey(["kpi", "unit_kpi_weekly"]),
+        AssetKey(["kpi", "drilldown_procedures_weekly"]),
+        AssetKey(["kpi", "overdue_dossiers_weekly"]),
+    }
+    assert peak_month_report.dependency_keys == {AssetKey(["kpi", "unit_kpi_monthly"])}
 
 
 def test_friday_report_is_written_and_kept_as_issued(database_url, home, clock):
     with db.connect(database_url) as conn:
-        S.load_weekly(conn)
+        S.load_weekly(conn, drilldown=False)
         conn.commit()
 
-    meta = _run(friday_report, database_url, WEEK)
+    # the real KPI drill-down assets, then the report, in one run
+    drilldown = [drilldown_procedures_weekly, overdue_dossiers_weekly]
+    meta = _run(friday_report, database_url, WEEK, upstream=drilldown)
     folder = home / "reports" / "weekly" / WEEK
     for ext in ("html", "xlsx", "png"):
         assert _path(meta, ext) == folder / f"bao-cao-tuan-{WEEK}.{ext}"
@@ -79,6 +88,7 @@ def test_friday_report_is_written_and_kept_as_issued(database_url, home, clock):
     html = _path(meta, "html").read_text(encoding="utf-8")
     assert '<html lang="vi">' in html and "data:image/png;base64," in html
     assert 'data-unit="000.00.46.H47" data-band="red"' in html
+    assert "D-over-1" in html and "Đăng ký khai sinh" in html  # the red unit's drill-down
     assert load_workbook(_path(meta, "xlsx")).sheetnames[1] == "Đơn vị"
     issued = _path(meta, "html").read_bytes()
 

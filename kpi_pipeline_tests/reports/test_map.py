@@ -166,7 +166,9 @@ def test_query_layer_places_units_by_their_reference_gso_codes(database_url):
             " (%s, '2020-01-01', NULL, 'Huyện Nam Trà My', 'HUYEN', %s, '516'),"
             " (%s, '2020-01-01', '2023-12-31', 'Xã Trà Mai', 'XA', %s, '99999'),"
             " (%s, '2024-01-01', NULL, 'Xã Trà Mai', 'XA', %s, '20944'),"
-            " (%s, '2020-01-01', NULL, 'Xã Trà Tập', 'XA', %s, NULL)",
+            " (%s, '2020-01-01', NULL, 'Xã Trà Tập', 'XA', %s, NULL)"
+            " ON CONFLICT (unit_code, valid_from) DO UPDATE"
+            " SET valid_to = excluded.valid_to, gso_code = excluded.gso_code",
             (S.D[0], S.P[0], S.C[0], S.D[0], S.C[0], S.D[0], S.E[0], S.D[0]),
         )
         data = weekly_report_data(conn, S.WEEK, generated_at=at(2024, 6, 14, 6))

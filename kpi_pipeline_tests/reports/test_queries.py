@@ -69,7 +69,8 @@ def test_heatmap_is_units_by_13_weeks_in_hierarchy_order(weekly_db):
     assert rows[S.SO[0]] == ("green",) * 13
 
 
-def test_drill_down_of_red_units_from_staging(weekly_db):
+def test_drill_down_of_red_units_from_the_kpi_drilldown_tables(weekly_db):
+    # the drill-down tables were computed from the scenario's staging dossiers by the KPI SQL
     r = weekly_report_data(weekly_db, S.WEEK, generated_at=NOW)
     assert [d.unit_code for d in r.drilldowns] == [S.D[0]]  # the orange unit is not drilled
     d = r.drilldowns[0]
@@ -85,10 +86,11 @@ def test_drill_down_of_red_units_from_staging(weekly_db):
         (S.PROC_A[0], 1, 1),
     ]
     # open at Friday 14 June 00:00 and due before it; withdrawn excluded; due at the end is not
-    # overdue; days overdue in working days to 14 June: 16 weekdays - 3 June (BU) + 8 June (LAM_BU)
+    # overdue; days overdue in working days to the week's last day, Thursday 13 June:
+    # 15 weekdays - 3 June (BU) + 8 June (LAM_BU)
     assert [(o.ma_ho_so, o.days_overdue) for o in d.overdue_dossiers] == [
-        ("D-over-1", 16),
-        ("D-over-2", 2),
+        ("D-over-1", 15),
+        ("D-over-2", 1),
     ]
     assert d.overdue_total == 2
 
@@ -109,7 +111,7 @@ def test_june_against_march(peak_db):
     assert so.online_rate_change == pytest.approx(2 / 20)
     assert (d.current.online_target, d.current.late_subjective) == (MISSED, 2)
     assert d.late_subjective_change == 2 and d.online_rate_change == pytest.approx(1 / 40)
-    # nothing online-eligible; its CHU_QUAN dossiers were on time or finished in July
+    # nothing online-eligible, nothing finished late
     assert (c.current.online_target, c.current.late_target, c.current.overall) == (
         NO_DATA,
         MET,

@@ -1,8 +1,9 @@
 """Hand-made warehouse rows for the query and asset tests.
 
 `kpi.unit_kpi_weekly` / `kpi.unit_kpi_monthly` are created from the published contract's
-columns (shared/docs/kpi-tables.md) when the schema does not have them yet (the KPI tables
-are built on another branch).
+columns (shared/docs/kpi-tables.md) when the schema does not have them yet. The drill-down
+tables are never hand-made: `fill_drilldown` computes them from staging with the KPI assets'
+own SQL.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ COUNTS = (
     "digitised",
     "overdue_open",
 )
+ADDED = ("finished_late_subjective",)  # project additions to the KPI tables that rows carry
 COLUMNS = (
     "period_start",
     "unit_code",
@@ -127,6 +129,7 @@ def kpi_row(period: date, unit: tuple, scope: str = "unit", **counts) -> dict:
         **bands,
         "overall_band": overall,
         "computed_at": datetime(2024, 7, 1, tzinfo=TZ),
+        **{k: counts.get(k, 0) for k in ADDED},
     }
 
 
@@ -138,7 +141,8 @@ def _num(f: Fraction | None):
 
 def insert_kpi_rows(conn: psycopg.Connection, table: str, rows: list[dict]) -> None:
     """Contract columns from `rows`; a column the project added to the table (kpi-tables.md:
-    "the project may add columns") that is NOT NULL without a default gets 0 or false."""
+    "the project may add columns") that is NOT NULL without a default gets the row's value
+    when it has one (`ADDED`), else 0 or false."""
     extra = {
         name: _FILLERS[dtype]
         for name, dtype in conn.execute(
@@ -151,10 +155,10 @@ def insert_kpi_rows(conn: psycopg.Connection, table: str, rows: list[dict]) -> N
     }
     cols = ", ".join([*COLUMNS, *extra])
     values = ", ".join([*(f"%({c})s" for c in COLUMNS), *(f"%(_x_{c})s" for c in extra)])
-    fill = {f"_x_{c}": v for c, v in extra.items()}
     with conn.cursor() as cur:
         cur.executemany(
-            f"INSERT INTO kpi.{table} ({cols}) VALUES ({values})", [{**r, **fill} for r in rows]
+            f"INSERT INTO kpi.{table} ({cols}) VALUES ({values})",
+            [{**r, **{f"_x_{c}": r.get(c, v) for c, v in extra.items()}} for r in rows],
         )
 
 
@@ -162,6 +166,30 @@ _FILLERS = {"bigint": 0, "integer": 0, "numeric": 0, "boolean": False}
 
 
 # -- reference and staging -------------------------------------------------------------------
+
+
+def insert_units(conn: psycopg.Connection, units: list[tuple], valid_from=date(2020, 1, 1)) -> None:
+    """(code, name, level, parent) tuples as one open-ended ref.units version each."""
+    with conn.cursor() as cur:
+        cur.executemany(
+            "INSERT INTO ref.units (unit_code, valid_from, unit_name, unit_level, parent_code)"
+            " VALUES (%s, %s, %s, %s, %s)",
+            [(code, valid_from, name, level, parent) for code, name, level, parent in units],
+        )
+
+
+def fill_drilldown(conn: psycopg.Connection, period: str, start: date) -> None:
+    """kpi.drilldown_procedures_* and kpi.overdue_dossiers_* of one week or month, computed
+    from staging and reference data by the KPI assets' own SQL (kpis/compute.replace_table)."""
+    from kpi_pipeline.domain.calendar import month_window, week_window
+    from kpi_pipeline.domain.kpi_config import load_kpi_config
+    from kpi_pipeline.kpis.compute import PeriodRange, replace_table
+
+    window = week_window(start) if period == "week" else month_window(start)
+    periods = PeriodRange.from_window(window.start, window.end, period)
+    suffix = "weekly" if period == "week" else "monthly"
+    for table in (f"drilldown_procedures_{suffix}", f"overdue_dossiers_{suffix}"):
+        replace_table(conn, table, periods, load_kpi_config())
 
 
 def insert_procedures(conn: psycopg.Connection, procedures: list[tuple]) -> None:

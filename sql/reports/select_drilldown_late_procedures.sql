@@ -1,25 +1,13 @@
--- Drill-down (computed from staging until the KPI drill-down tables exist): for each given
--- unit, its procedures with the most dossiers finished late in the window [start, end).
--- Finished: `NgayKetThucXuLy` in the window, status 9 or 10; late: after `NgayHenTra`.
-WITH finished AS (
-    SELECT d.unit_code, d.procedure_code,
-           count(*) AS total,
-           count(*) FILTER (WHERE d.finished_at > d.due_at) AS late
-    FROM staging.dossiers d
-    WHERE d.unit_code = ANY(%(units)s)
-      AND d.status IN (9, 10)
-      AND d.finished_at >= %(start)s AND d.finished_at < %(end)s
-    GROUP BY d.unit_code, d.procedure_code
-), ranked AS (
-    SELECT f.*, row_number() OVER (
-               PARTITION BY f.unit_code ORDER BY f.late DESC, f.total DESC, f.procedure_code
-           ) AS rank
-    FROM finished f
-    WHERE f.late > 0
-)
-SELECT r.unit_code, r.procedure_code, coalesce(p.procedure_name, r.procedure_code) AS procedure_name,
-       r.late AS count, r.total
-FROM ranked r
-LEFT JOIN ref.procedures p ON p.procedure_code = r.procedure_code
-WHERE r.rank <= %(top)s
-ORDER BY r.unit_code, r.rank;
+-- Drill-down: for each given unit, its procedures with the most dossiers finished late in the
+-- period, as the KPI drill-down table ranks them (late_rank: most late first, ties by
+-- procedure code); scope `unit`, the unit's own dossiers, as in the report's unit table.
+-- The table (kpi.drilldown_procedures_weekly or _monthly) is filled in by the caller.
+SELECT d.unit_code, d.procedure_code,
+       coalesce(d.procedure_name, d.procedure_code) AS procedure_name,
+       d.finished_late AS count, d.finished AS total
+FROM {procedures} d
+WHERE d.period_start = %(period_start)s
+  AND d.scope = 'unit'
+  AND d.unit_code = ANY(%(units)s)
+  AND d.late_rank <= %(top)s
+ORDER BY d.unit_code, d.late_rank;
