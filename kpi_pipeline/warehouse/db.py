@@ -1,7 +1,7 @@
 """Connections, SQL files from `sql/`, and COPY, on psycopg 3.
 
-The project uses one driver, psycopg 3, for its own code and (through SQLAlchemy 2.1's
-`postgresql://` default) for dagster-postgres.
+The project's own code uses psycopg 3. Dagster's storage (dagster-postgres, through
+SQLAlchemy) uses psycopg2: see `dagster_storage_url`.
 """
 
 from __future__ import annotations
@@ -24,9 +24,21 @@ def sql_text(name: str) -> str:
     return path.read_text(encoding="utf-8")
 
 
+def libpq_url(url: str) -> str:
+    """The URL without a SQLAlchemy driver suffix (`postgresql+psycopg2://` -> `postgresql://`)."""
+    return re.sub(r"^postgres(ql)?\+\w+://", "postgresql://", url)
+
+
+def dagster_storage_url(url: str) -> str:
+    """The URL for Dagster's storage: dagster-postgres goes through SQLAlchemy, and its event
+    log sends `NOTIFY run_events, %s` with a bound parameter, which psycopg 3's server-side
+    binding rejects; so Dagster's own storage uses psycopg2 (a dagster-postgres dependency)."""
+    return re.sub(r"^postgres(ql)?(\+\w+)?://", "postgresql+psycopg2://", url)
+
+
 @contextmanager
 def connect(url: str, autocommit: bool = False) -> Iterator[psycopg.Connection]:
-    conn = psycopg.connect(url, autocommit=autocommit, application_name="kpi-pipeline")
+    conn = psycopg.connect(libpq_url(url), autocommit=autocommit, application_name="kpi-pipeline")
     try:
         yield conn
     finally:
@@ -87,3 +99,25 @@ def drop_database(server_url: str, dbname: str) -> None:
         conn.execute(
             sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(dbname))
         )
+
+
+def statements(name: str, **identifiers: str) -> list:
+    """The statements of `sql/<name>.sql` (split at `;` line ends), with `{placeholders}`
+    bound to quoted identifiers (dotted names become schema-qualified)."""
+    from psycopg import sql
+
+    idents = {k: sql.Identifier(*v.split(".")) for k, v in identifiers.items()}
+    out = []
+    for chunk in sql_text(name).split(";\n"):
+        body = "\n".join(
+            line for line in chunk.splitlines() if not line.lstrip().startswith("--")
+        ).strip()
+        if body:
+            out.append(sql.SQL(body).format(**idents) if idents else sql.SQL(body))
+    return out
+
+
+def execute_file(conn, name: str, params: dict | None = None, **identifiers: str) -> None:
+    """Run every statement of `sql/<name>.sql` on `conn` with bound parameters."""
+    for stmt in statements(name, **identifiers):
+        conn.execute(stmt, params)

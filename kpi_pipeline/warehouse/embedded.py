@@ -8,6 +8,7 @@ workers and the tests share one server per folder.
 from __future__ import annotations
 
 import logging
+import os
 import subprocess
 from pathlib import Path
 
@@ -20,6 +21,7 @@ def start_embedded(data_dir: Path, cleanup_mode: str | None = "stop") -> str:
 
     data_dir = Path(data_dir).resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
+    _forget_if_stopped(data_dir)
     server = pgserver.get_server(data_dir, cleanup_mode=cleanup_mode)
     log.info("embedded PostgreSQL ready in %s", data_dir)
     return server.get_uri()
@@ -35,15 +37,28 @@ def is_running(data_dir: Path) -> bool:
     return psutil.pid_exists(pid)
 
 
+def _forget_if_stopped(data_dir: Path) -> None:
+    """pgserver caches one handle per folder in-process; a stopped server's handle is stale."""
+    from pgserver.postgres_server import PostgresServer
+
+    handle = PostgresServer._instances.get(data_dir)
+    if handle is not None and not is_running(data_dir):
+        PostgresServer._instances.pop(data_dir, None)
+        handle.global_process_id_list.get_and_remove(os.getpid())
+
+
 def stop_embedded(data_dir: Path) -> None:
     """Stop the server of `data_dir` now (fast shutdown), whoever else still holds it."""
     from pgserver._commands import POSTGRES_BIN_PATH
+    from pgserver.postgres_server import PostgresServer
 
+    data_dir = Path(data_dir).resolve()
+    handle = PostgresServer._instances.pop(data_dir, None)
+    if handle is not None:  # so that pgserver's exit hook does not stop it a second time
+        handle.global_process_id_list.get_and_remove(os.getpid())
     if not is_running(data_dir):
         return
     cmd = [str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(data_dir), "-m", "fast", "-w", "stop"]
-    import os
-
     if os.geteuid() == 0:  # pgserver runs the server as its own system user when we are root
         cmd = ["su", "pgserver", "-s", "/bin/sh", "-c", " ".join(cmd)]
     subprocess.run(cmd, check=False, capture_output=True, timeout=60)

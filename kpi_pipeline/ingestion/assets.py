@@ -1,0 +1,226 @@
+"""Reference and raw assets: the portals' records landed untouched in PostgreSQL."""
+
+import json
+from datetime import date, datetime
+
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    BackfillPolicy,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+)
+
+from kpi_pipeline.domain.calendar import TZ
+from kpi_pipeline.ingestion.client import PortalClient
+from kpi_pipeline.ingestion.loader import land_raw, week_key_of
+from kpi_pipeline.ingestion.resources import PortalResource
+from kpi_pipeline.ingestion.sources import WEEKLY_SOURCES, RawSource
+from kpi_pipeline.partitions import FIRST_MONTH, monthly_partitions, weekly_partitions
+from kpi_pipeline.warehouse.db import execute_file
+from kpi_pipeline.warehouse.resource import WarehouseResource
+
+
+def portal_ts(ts: datetime) -> str:
+    return ts.astimezone(TZ).strftime("%Y%m%d%H%M%S")
+
+
+def _copy_incoming(conn, items) -> int:
+    """Stream reference items into the temp table `incoming` (see ref/create_incoming.sql)."""
+    n = 0
+    with conn.cursor() as cur, cur.copy("COPY incoming (payload) FROM STDIN") as copy:
+        for _, item in items:
+            copy.write_row((json.dumps(item, ensure_ascii=False),))
+            n += 1
+    return n
+
+
+def _quarantined(conn, source: str, partition: str = "reference") -> int:
+    return conn.execute(
+        "SELECT count(*) FROM quarantine.records WHERE source = %s AND partition_key = %s",
+        (source, partition),
+    ).fetchone()[0]
+
+
+def _pull_reference(
+    context: AssetExecutionContext,
+    warehouse: WarehouseResource,
+    client: PortalClient,
+    source: str,
+    merge_sql: str,
+    pulls: list[tuple[str, dict]],
+    extra_params: dict | None = None,
+) -> MaterializeResult:
+    with warehouse.connect() as conn, conn.transaction():
+        execute_file(conn, "ref/create_incoming")
+        fetched = sum(_copy_incoming(conn, client.iter_items(path, p)) for path, p in pulls)
+        execute_file(conn, "quarantine/delete_reference", {"source": source})
+        execute_file(conn, merge_sql, {"run_id": context.run_id, **(extra_params or {})})
+        quarantined = _quarantined(conn, source)
+        table = merge_sql.split("_", 1)[1]
+        total = conn.execute(f"SELECT count(*) FROM ref.{table}").fetchone()[0]
+    client.close()
+    return MaterializeResult(
+        metadata={
+            "fetched": fetched,
+            "quarantined": quarantined,
+            "rows_in_table": total,
+            "portal_requests": client.stats["requests"],
+            "portal_retries": client.stats["retries"],
+        }
+    )
+
+
+@asset(
+    key=AssetKey(["ref", "units"]),
+    group_name="reference",
+    kinds={"postgres"},
+    description="Reporting units, every version (valid_from/valid_to); versions are added or closed, never overwritten.",
+)
+def ref_units(
+    context: AssetExecutionContext,
+    warehouse: WarehouseResource,
+    provincial_portal: PortalResource,
+) -> MaterializeResult:
+    return _pull_reference(
+        context,
+        warehouse,
+        provincial_portal.client(),
+        "ref_units",
+        "ref/merge_units",
+        [("/api/v1/donvi", {})],
+    )
+
+
+@asset(
+    key=AssetKey(["ref", "procedures"]),
+    group_name="reference",
+    kinds={"postgres"},
+    description="The procedure catalogue: level, integration with the national portal, fees, processing time.",
+)
+def ref_procedures(
+    context: AssetExecutionContext,
+    warehouse: WarehouseResource,
+    provincial_portal: PortalResource,
+) -> MaterializeResult:
+    return _pull_reference(
+        context,
+        warehouse,
+        provincial_portal.client(),
+        "ref_procedures",
+        "ref/merge_procedures",
+        [("/api/v1/thutuc", {})],
+    )
+
+
+@asset(
+    key=AssetKey(["ref", "holidays"]),
+    group_name="reference",
+    kinds={"postgres"},
+    description="Days off and working Saturdays of every year from the first data year to next year.",
+)
+def ref_holidays(
+    context: AssetExecutionContext,
+    warehouse: WarehouseResource,
+    provincial_portal: PortalResource,
+) -> MaterializeResult:
+    first = int(FIRST_MONTH[:4])
+    years = list(range(first, date.today().year + 2))
+    return _pull_reference(
+        context,
+        warehouse,
+        provincial_portal.client(),
+        "ref_holidays",
+        "ref/replace_holidays",
+        [("/api/v1/ngaynghi", {"nam": y}) for y in years],
+        {"years": years},
+    )
+
+
+def build_raw_asset(source: RawSource):
+    """A weekly raw asset pulling `source` by change window and streaming it into COPY."""
+
+    @asset(
+        name=source.table,
+        key_prefix=["raw"],
+        partitions_def=weekly_partitions,
+        backfill_policy=BackfillPolicy.single_run(),
+        group_name="raw",
+        kinds={"postgres"},
+        required_resource_keys={"warehouse", source.portal},
+        description=source.description,
+    )
+    def _raw(context: AssetExecutionContext) -> MaterializeResult:
+        window = context.partition_time_window
+        keys = list(context.partition_keys)
+        portal: PortalResource = getattr(context.resources, source.portal)
+        warehouse: WarehouseResource = context.resources.warehouse
+        params = {
+            source.window_params[0]: portal_ts(window.start),
+            source.window_params[1]: portal_ts(window.end),
+        }
+        if source.by_province:
+            params["ma_tinh"] = portal.province_code
+        client = portal.client()
+        context.log.info(
+            "pulling %s%s for %s .. %s (%d weeks)",
+            portal.base_url, source.path, keys[0], keys[-1], len(keys),
+        )  # fmt: skip
+        with warehouse.connect() as conn:
+            counts = land_raw(
+                conn,
+                source.table,
+                keys,
+                client.iter_items(source.path, params),
+                lambda item: week_key_of(item.get("NgayCapNhat")),
+                context.run_id,
+            )
+        client.close()
+        return MaterializeResult(
+            metadata={
+                "records": sum(counts.values()),
+                "records_by_week": MetadataValue.json(counts),
+                "portal_requests": client.stats["requests"],
+                "portal_retries": client.stats["retries"],
+                "token_refreshes": client.stats["token_refreshes"],
+            }
+        )
+
+    return _raw
+
+
+RAW_WEEKLY_ASSETS = [build_raw_asset(s) for s in WEEKLY_SOURCES]
+
+
+@asset(
+    key=AssetKey(["raw", "national_chiso"]),
+    partitions_def=monthly_partitions,
+    backfill_policy=BackfillPolicy.single_run(),
+    group_name="raw",
+    kinds={"postgres"},
+    description="The national portal's published monthly rates per unit (chiso), untouched.",
+)
+def raw_national_chiso(
+    context: AssetExecutionContext,
+    warehouse: WarehouseResource,
+    national_portal: PortalResource,
+) -> MaterializeResult:
+    keys = list(context.partition_keys)
+    client = national_portal.client()
+
+    counts: dict[str, int] = {}
+    with warehouse.connect() as conn, conn.transaction():  # every month or none
+        for key in keys:
+            params = {"ma_tinh": national_portal.province_code, "thang": key[:4] + key[5:7]}
+            items = client.iter_items("/api/v1/chiso", params)
+            counts |= land_raw(
+                conn, "national_chiso", [key], items, lambda _, k=key: k, context.run_id
+            )
+    client.close()
+    return MaterializeResult(
+        metadata={"records": sum(counts.values()), "records_by_month": MetadataValue.json(counts)}
+    )
+
+
+ASSETS = [ref_units, ref_procedures, ref_holidays, *RAW_WEEKLY_ASSETS, raw_national_chiso]

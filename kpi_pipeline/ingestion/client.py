@@ -1,0 +1,247 @@
+"""An HTTP client for the portal contract (shared/docs/portal-api.md), on `requests`.
+
+It survives what real portals do: expired tokens (401: new token, retry once), 429 with
+Retry-After, 5xx, time-outs, connections reset mid-page, and 200 responses whose body is an
+HTML error page. Retries back off exponentially with full jitter inside a bounded total time;
+after that it raises `PortalError` naming the portal, URL and page. The client secret and the
+bearer token are never put in a message or a log line.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+
+log = logging.getLogger(__name__)
+
+RETRY_STATUSES = {429, 500, 502, 503, 504}
+
+
+class PortalError(RuntimeError):
+    """A portal call that failed for good (after retries, or at once for a client error)."""
+
+
+@dataclass(frozen=True)
+class Page:
+    number: int
+    size: int
+    total: int
+    items: list[dict[str, Any]]
+
+
+@dataclass
+class RetryPolicy:
+    max_total_seconds: float = 120.0
+    base_delay: float = 0.5
+    max_delay: float = 20.0
+    rng: random.Random = field(default_factory=random.Random)
+
+    def backoff(self, attempt: int) -> float:
+        """Full jitter: uniform in [0, min(max_delay, base * 2**attempt)]."""
+        return self.rng.uniform(0, min(self.max_delay, self.base_delay * 2**attempt))
+
+
+class _Throttle:
+    """At most `rate` requests per second from this client (0 = unlimited)."""
+
+    def __init__(self, rate: float):
+        self.interval = 1.0 / rate if rate > 0 else 0.0
+        self._next = 0.0
+
+    def wait(self) -> None:
+        if not self.interval:
+            return
+        now = time.monotonic()
+        if now < self._next:
+            time.sleep(self._next - now)
+        self._next = max(now, self._next) + self.interval
+
+
+class PortalClient:
+    """One portal (provincial or national): token, retries, paging."""
+
+    def __init__(
+        self,
+        name: str,
+        base_url: str,
+        client_id: str,
+        client_secret: str,
+        *,
+        page_size: int = 500,
+        connect_timeout: float = 5.0,
+        read_timeout: float = 30.0,
+        retry: RetryPolicy | None = None,
+        requests_per_second: float = 0.0,
+        sleep=time.sleep,
+    ):
+        self.name = name
+        self.base_url = base_url.rstrip("/")
+        self._client_id = client_id
+        self._client_secret = client_secret
+        self.page_size = page_size
+        self.timeout = (connect_timeout, read_timeout)
+        self.retry = retry or RetryPolicy()
+        self._throttle = _Throttle(requests_per_second)
+        self._sleep = sleep
+        self._token: str | None = None
+        self._token_expires = 0.0
+        self.session = requests.Session()
+        adapter = HTTPAdapter(pool_connections=2, pool_maxsize=4, max_retries=0)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+        self.stats = {"requests": 0, "retries": 0, "token_refreshes": 0}
+
+    def __repr__(self) -> str:  # never show the secret
+        return f"PortalClient({self.name!r}, {self.base_url!r})"
+
+    def close(self) -> None:
+        self.session.close()
+
+    # -- auth -------------------------------------------------------------------------------
+    def _fetch_token(self, deadline: float) -> str:
+        url = f"{self.base_url}/oauth/token"
+        data = {
+            "grant_type": "client_credentials",
+            "client_id": self._client_id,
+            "client_secret": self._client_secret,
+        }
+        body = self._send("POST", url, deadline, what="token", data=data)
+        token = body.get("access_token") if isinstance(body, dict) else None
+        if not token:
+            raise PortalError(f"{self.name} portal: {url} returned no access_token")
+        self._token = token
+        self._token_expires = time.monotonic() + max(float(body.get("expires_in", 3600)) - 30, 1)
+        self.stats["token_refreshes"] += 1
+        return token
+
+    def _bearer(self, deadline: float) -> str:
+        if self._token is None or time.monotonic() >= self._token_expires:
+            return self._fetch_token(deadline)
+        return self._token
+
+    # -- one call with retries -----------------------------------------------------------------
+    def _send(self, method: str, url: str, deadline: float, what: str, **kwargs) -> Any:
+        """One logical call; retries transient failures until `deadline` (monotonic)."""
+        attempt = 0
+        last_problem = "no attempt made"
+        while True:
+            self._throttle.wait()
+            self.stats["requests"] += 1
+            retry_after: float | None = None
+            try:
+                resp = self.session.request(method, url, timeout=self.timeout, **kwargs)
+            except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema) as exc:
+                raise PortalError(f"{self.name} portal: bad URL {url!r}: {exc}") from exc
+            except (
+                requests.ConnectionError,
+                requests.Timeout,
+                requests.exceptions.ChunkedEncodingError,
+            ) as exc:
+                last_problem = f"{type(exc).__name__}: {_short(str(exc))}"
+            else:
+                if resp.status_code == 200:
+                    try:
+                        return resp.json()
+                    except ValueError:
+                        last_problem = (
+                            f"status 200 but the body is not JSON "
+                            f"(Content-Type {resp.headers.get('Content-Type')!r}): "
+                            f"{_short(resp.text, 200)!r}"
+                        )
+                elif resp.status_code == 401 and what != "token":
+                    return _Unauthorized(resp)
+                elif resp.status_code in RETRY_STATUSES:
+                    last_problem = f"status {resp.status_code}: {_short(resp.text, 200)!r}"
+                    retry_after = _retry_after(resp)
+                else:
+                    raise PortalError(
+                        f"{self.name} portal: {url} {what} failed with status "
+                        f"{resp.status_code}: {_short(resp.text, 300)!r}"
+                    )
+            delay = retry_after if retry_after is not None else self.retry.backoff(attempt)
+            delay += self.retry.rng.uniform(0, 0.1) if retry_after is not None else 0.0
+            if time.monotonic() + delay > deadline:
+                raise PortalError(
+                    f"{self.name} portal: {url} {what} still failing after {attempt + 1} "
+                    f"attempts and the retry budget of {self.retry.max_total_seconds:.0f}s; "
+                    f"last problem: {last_problem}"
+                )
+            self.stats["retries"] += 1
+            log.warning(
+                "%s portal: %s %s: %s; retry %d in %.1fs",
+                self.name, url, what, last_problem, attempt + 1, delay,
+            )  # fmt: skip
+            self._sleep(delay)
+            attempt += 1
+
+    def get_json(self, path: str, params: dict[str, Any], what: str | None = None) -> Any:
+        """GET with bearer auth; on 401 fetch a new token and retry once."""
+        url = f"{self.base_url}{path}"
+        what = what or ""
+        deadline = time.monotonic() + self.retry.max_total_seconds
+        for second_try in (False, True):
+            headers = {"Authorization": f"Bearer {self._bearer(deadline)}"}
+            body = self._send("GET", url, deadline, what=what, params=params, headers=headers)
+            if not isinstance(body, _Unauthorized):
+                return body
+            self._token = None
+            if second_try:
+                raise PortalError(
+                    f"{self.name} portal: {url} {what} refused the credentials (401 twice): "
+                    f"check the client id and secret"
+                )
+        raise AssertionError("unreachable")
+
+    # -- paging -------------------------------------------------------------------------------
+    def iter_pages(self, path: str, params: dict[str, Any]) -> Iterator[Page]:
+        """Pages in order, each validated to the contract's shape, fetched as they are read."""
+        number = 1
+        while True:
+            what = f"page {number}"
+            body = self.get_json(path, {**params, "page": number, "size": self.page_size}, what)
+            page = _as_page(body, number, f"{self.name} portal: {self.base_url}{path} {what}")
+            yield page
+            if not page.items or number * page.size >= page.total:
+                return
+            number += 1
+
+    def iter_items(self, path: str, params: dict[str, Any]) -> Iterator[tuple[int, dict]]:
+        for page in self.iter_pages(path, params):
+            for item in page.items:
+                yield page.number, item
+
+
+class _Unauthorized:
+    def __init__(self, resp: requests.Response):
+        self.resp = resp
+
+
+def _retry_after(resp: requests.Response) -> float | None:
+    value = resp.headers.get("Retry-After")
+    try:
+        return max(0.0, float(value)) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _short(text: str, n: int = 120) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[:n] + "…"
+
+
+def _as_page(body: Any, number: int, where: str) -> Page:
+    if not isinstance(body, dict) or not isinstance(body.get("items"), list):
+        raise PortalError(f"{where}: response is not a page object: {_short(repr(body), 200)}")
+    try:
+        size = int(body.get("size") or len(body["items"]) or 1)
+        total = int(body.get("total") or 0)
+    except (TypeError, ValueError) as exc:
+        raise PortalError(f"{where}: bad paging fields: {exc}") from exc
+    return Page(number=number, size=size, total=total, items=body["items"])

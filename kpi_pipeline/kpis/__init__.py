@@ -1,0 +1,1 @@
+"""KPI tables, roll-ups, bands, drill-down and reconciliation (schema `kpi`)."""

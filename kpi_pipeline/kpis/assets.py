@@ -1,0 +1,267 @@
+"""KPI assets: per-unit KPI tables and roll-ups, drill-down and reconciliation (schema `kpi`).
+
+Thin: each asset replaces its partition window's rows (a backfill range is one window, one
+run) with the SQL of `sql/kpi/`, in one transaction, and publishes counts as metadata.
+Monthly assets read staging directly (weeks do not nest in months); their dependency on the
+weekly staging assets maps a month to the weeks overlapping it.
+"""
+
+from collections.abc import Callable
+
+from dagster import (
+    AssetDep,
+    AssetExecutionContext,
+    AssetKey,
+    AssetSpec,
+    BackfillPolicy,
+    MaterializeResult,
+    MetadataValue,
+    PartitionsDefinition,
+    TimeWindowPartitionMapping,
+    asset,
+    multi_asset,
+)
+
+from kpi_pipeline.domain.kpi_config import load_kpi_config
+from kpi_pipeline.kpis.compute import PeriodRange, count_by, replace_table, unit_kpi_metadata
+from kpi_pipeline.partitions import monthly_partitions, weekly_partitions
+from kpi_pipeline.warehouse.resource import WarehouseResource
+
+GROUP = "kpi"
+KINDS = {"postgres"}
+
+# Upstream keys (built by the reference and staging assets).
+DOSSIERS = AssetKey(["staging", "dossiers"])
+PAYMENTS = AssetKey(["staging", "payments"])
+SYNC_RECORDS = AssetKey(["staging", "sync_records"])
+CHISO = AssetKey(["staging", "chiso"])
+UNITS = AssetKey(["ref", "units"])
+PROCEDURES = AssetKey(["ref", "procedures"])
+HOLIDAYS = AssetKey(["ref", "holidays"])
+UNIT_KPI_MONTHLY = AssetKey(["kpi", "unit_kpi_monthly"])
+
+
+def _deps(staging: list[AssetKey], ref: list[AssetKey]) -> list[AssetDep]:
+    """Staging deps with an explicit time-window mapping (identity for weeks, overlapping weeks
+    for a month, the month itself for monthly staging); unpartitioned reference deps as is."""
+    return [AssetDep(k, partition_mapping=TimeWindowPartitionMapping()) for k in staging] + [
+        AssetDep(k) for k in ref
+    ]
+
+
+def _periods(context: AssetExecutionContext, partitions_def: PartitionsDefinition) -> PeriodRange:
+    window = context.partition_time_window
+    kind = "week" if partitions_def is weekly_partitions else "month"
+    return PeriodRange.from_window(window.start, window.end, kind)
+
+
+def _window_asset(
+    table: str,
+    partitions_def: PartitionsDefinition,
+    description: str,
+    deps: list[AssetDep],
+    metadata: Callable[[object, str, PeriodRange, int], dict],
+):
+    @asset(
+        key=AssetKey(["kpi", table]),
+        partitions_def=partitions_def,
+        backfill_policy=BackfillPolicy.single_run(),
+        group_name=GROUP,
+        kinds=KINDS,
+        deps=deps,
+        description=description,
+    )
+    def _kpi_table(context: AssetExecutionContext, warehouse: WarehouseResource):
+        config = load_kpi_config()
+        periods = _periods(context, partitions_def)
+        with warehouse.connect() as conn, conn.transaction():
+            rows = replace_table(conn, table, periods, config)
+            meta = metadata(conn, table, periods, rows)
+        context.log.info("kpi.%s: %d rows for %s .. %s", table, rows, periods.start, periods.end)
+        return MaterializeResult(metadata=_wrap(meta))
+
+    return _kpi_table
+
+
+def _wrap(meta: dict) -> dict:
+    out = {}
+    for k, v in meta.items():
+        if k.endswith("_md"):
+            out[k.removesuffix("_md")] = MetadataValue.md(v)
+        elif isinstance(v, dict):
+            out[k] = MetadataValue.json({kk: _plain(vv) for kk, vv in v.items()})
+        elif v is None:
+            out[k] = MetadataValue.text("-")
+        else:
+            out[k] = v
+    if "units_by_band" in meta:  # flat counts too, so the UI can plot them over partitions
+        for band, n in meta["units_by_band"].items():
+            out[f"units_{band}"] = MetadataValue.int(n)
+    return out
+
+
+def _plain(v):
+    """JSON-safe: exact decimals as their text (no float rounding)."""
+    from decimal import Decimal
+
+    return str(v) if isinstance(v, Decimal) else v
+
+
+def _issues(column: str):
+    def metadata(conn, table: str, periods: PeriodRange, rows: int) -> dict:
+        return {"rows": rows, f"by_{column}": count_by(conn, table, column, periods)}
+
+    return metadata
+
+
+def _rows(conn, table: str, periods: PeriodRange, rows: int) -> dict:
+    return {"rows": rows}
+
+
+def _overdue(conn, table: str, periods: PeriodRange, rows: int) -> dict:
+    units, worst = conn.execute(
+        f"SELECT count(DISTINCT unit_code), max(days_overdue) FROM kpi.{table}"
+        " WHERE period_start >= %s AND period_start < %s",
+        (periods.start, periods.end),
+    ).fetchone()
+    return {"rows": rows, "units_with_overdue": units, "max_days_overdue": worst or 0}
+
+
+WEEK_STAGING = [DOSSIERS, PAYMENTS]
+REF = [UNITS, PROCEDURES]
+
+unit_kpi_weekly = _window_asset(
+    "unit_kpi_weekly",
+    weekly_partitions,
+    "Per-unit weekly KPIs (own and roll-up), rates and colour bands; Friday weeks.",
+    _deps(WEEK_STAGING, REF),
+    unit_kpi_metadata,
+)
+unit_kpi_monthly = _window_asset(
+    "unit_kpi_monthly",
+    monthly_partitions,
+    "Per-unit monthly KPIs (own and roll-up), rates, bands and peak-month targets, from staging.",
+    _deps(WEEK_STAGING, REF),
+    unit_kpi_metadata,
+)
+drilldown_procedures_weekly = _window_asset(
+    "drilldown_procedures_weekly",
+    weekly_partitions,
+    "Per unit and week, the procedures behind most late and most not-online dossiers.",
+    _deps(WEEK_STAGING, REF),
+    _rows,
+)
+drilldown_procedures_monthly = _window_asset(
+    "drilldown_procedures_monthly",
+    monthly_partitions,
+    "Per unit and month, the procedures behind most late and most not-online dossiers.",
+    _deps(WEEK_STAGING, REF),
+    _rows,
+)
+overdue_dossiers_weekly = _window_asset(
+    "overdue_dossiers_weekly",
+    weekly_partitions,
+    "Dossiers overdue and still open at each week's end, with working days overdue.",
+    _deps(WEEK_STAGING, [*REF, HOLIDAYS]),
+    _overdue,
+)
+overdue_dossiers_monthly = _window_asset(
+    "overdue_dossiers_monthly",
+    monthly_partitions,
+    "Dossiers overdue and still open at each month's end, with working days overdue.",
+    _deps(WEEK_STAGING, [*REF, HOLIDAYS]),
+    _overdue,
+)
+reconciliation_sync_weekly = _window_asset(
+    "reconciliation_sync_weekly",
+    weekly_partitions,
+    "Dossiers of the week missing from the national sync or held there with another status.",
+    _deps([*WEEK_STAGING, SYNC_RECORDS], REF),
+    _issues("issue"),
+)
+reconciliation_payments_weekly = _window_asset(
+    "reconciliation_payments_weekly",
+    weekly_partitions,
+    "Dossiers of the week whose provincial and national online-payment records disagree.",
+    _deps(WEEK_STAGING, REF),
+    _issues("issue"),
+)
+
+CHISO_TABLES = ("reconciliation_chiso_monthly", "reconciliation_chiso_dossiers_monthly")
+
+
+@multi_asset(
+    specs=[
+        AssetSpec(
+            AssetKey(["kpi", "reconciliation_chiso_monthly"]),
+            description="Our monthly rates against the national portal's (chiso); > 0.5 pp flagged.",
+            group_name=GROUP,
+            kinds=KINDS,
+            deps=[
+                AssetDep(UNIT_KPI_MONTHLY, partition_mapping=TimeWindowPartitionMapping()),
+                *_deps([CHISO], []),
+            ],
+        ),
+        AssetSpec(
+            AssetKey(["kpi", "reconciliation_chiso_dossiers_monthly"]),
+            description="The dossiers explaining each flagged difference with the national chiso.",
+            group_name=GROUP,
+            kinds=KINDS,
+            deps=[
+                AssetDep(UNIT_KPI_MONTHLY, partition_mapping=TimeWindowPartitionMapping()),
+                *_deps([CHISO, *WEEK_STAGING, SYNC_RECORDS], REF),
+            ],
+        ),
+    ],
+    partitions_def=monthly_partitions,
+    backfill_policy=BackfillPolicy.single_run(),
+    name="kpi__reconciliation_chiso",
+)
+def reconciliation_chiso(context: AssetExecutionContext, warehouse: WarehouseResource):
+    """Both chiso tables in one transaction: the comparison, then its explaining dossiers."""
+    config = load_kpi_config()
+    periods = _periods(context, monthly_partitions)
+    with warehouse.connect() as conn, conn.transaction():
+        rows = {t: replace_table(conn, t, periods, config) for t in CHISO_TABLES}
+        flagged = dict(
+            conn.execute(
+                "SELECT kpi, count(*) FROM kpi.reconciliation_chiso_monthly"
+                " WHERE flagged AND period_start >= %s AND period_start < %s GROUP BY kpi",
+                (periods.start, periods.end),
+            ).fetchall()
+        )
+        unexplained = conn.execute(
+            "SELECT count(*) FROM kpi.reconciliation_chiso_monthly f"
+            " WHERE f.flagged AND f.period_start >= %s AND f.period_start < %s"
+            " AND NOT EXISTS (SELECT 1 FROM kpi.reconciliation_chiso_dossiers_monthly x"
+            "   WHERE x.period_start = f.period_start AND x.unit_code = f.unit_code"
+            "   AND x.kpi = f.kpi)",
+            (periods.start, periods.end),
+        ).fetchone()[0]
+        reasons = count_by(conn, CHISO_TABLES[1], "reason", periods)
+    yield MaterializeResult(
+        asset_key=AssetKey(["kpi", CHISO_TABLES[0]]),
+        metadata={
+            "rows": rows[CHISO_TABLES[0]],
+            "flagged": sum(flagged.values()),
+            "flagged_unexplained": unexplained,
+            "flagged_by_kpi": MetadataValue.json(flagged),
+        },
+    )
+    yield MaterializeResult(
+        asset_key=AssetKey(["kpi", CHISO_TABLES[1]]),
+        metadata={"rows": rows[CHISO_TABLES[1]], "by_reason": MetadataValue.json(reasons)},
+    )
+
+
+ASSETS = [
+    unit_kpi_weekly,
+    unit_kpi_monthly,
+    drilldown_procedures_weekly,
+    drilldown_procedures_monthly,
+    overdue_dossiers_weekly,
+    overdue_dossiers_monthly,
+    reconciliation_sync_weekly,
+    reconciliation_payments_weekly,
+    reconciliation_chiso,
+]

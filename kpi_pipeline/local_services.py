@@ -1,0 +1,124 @@
+"""The embedded default: what `kpi-pipeline run|dev` starts when nothing is configured.
+
+With `KPI_DATABASE_URL` unset, an embedded PostgreSQL (pgserver) in `KPI_HOME/pgdata` serves
+both the warehouse (database `kpi`) and Dagster's storage (database `dagster`). With the portal
+URLs unset, the bundled simulator serves both portals on a loopback port. Whatever is started
+is exported as the same environment variables a production deployment sets, so nothing else
+changes between the two modes.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import shutil
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from kpi_pipeline import settings
+from kpi_pipeline.domain.calendar import TZ
+from kpi_pipeline.warehouse import db
+from kpi_pipeline.warehouse.embedded import start_embedded
+
+log = logging.getLogger(__name__)
+
+SIMULATOR_SCALE = "KPI_SIMULATOR_SCALE"
+SIMULATOR_SEED = "KPI_SIMULATOR_SEED"
+
+
+class ConfigurationError(RuntimeError):
+    """Configuration that cannot work; the message says what to set."""
+
+
+@dataclass
+class LocalServices:
+    embedded_dir: Path | None = None
+    simulator: object | None = None
+    started: list[str] = field(default_factory=list)
+
+    def close(self) -> None:
+        if self.simulator is not None:
+            self.simulator.stop()
+            self.simulator = None
+
+
+def _ensure_database(server_url: str, name: str) -> str:
+    with db.connect(server_url, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+    return db.with_database(server_url, name) if exists else db.create_database(server_url, name)
+
+
+def ensure_dagster_home() -> Path:
+    """DAGSTER_HOME under KPI_HOME unless set, holding the project's dagster.yaml."""
+    home = Path(os.environ.get("DAGSTER_HOME") or settings.kpi_home() / "dagster_home")
+    home.mkdir(parents=True, exist_ok=True)
+    src = settings.PROJECT_ROOT / "dagster.yaml"
+    if src.exists() and src.resolve() != (home / "dagster.yaml").resolve():
+        shutil.copyfile(src, home / "dagster.yaml")
+    os.environ["DAGSTER_HOME"] = str(home)
+    return home
+
+
+def ensure_local_services(now: datetime | None = None) -> LocalServices:
+    env = os.environ
+    services = LocalServices()
+    if not env.get(settings.KPI_DATABASE_URL):
+        services.embedded_dir = settings.kpi_home() / "pgdata"
+        server_url = start_embedded(services.embedded_dir)
+        env[settings.KPI_DATABASE_URL] = _ensure_database(server_url, "kpi")
+        env.setdefault(
+            settings.DAGSTER_PG_URL, db.dagster_storage_url(_ensure_database(server_url, "dagster"))
+        )
+        services.started.append(f"embedded PostgreSQL in {services.embedded_dir}")
+    else:
+        env.setdefault(
+            settings.DAGSTER_PG_URL, db.dagster_storage_url(env[settings.KPI_DATABASE_URL])
+        )
+
+    prov, nat = env.get(settings.PROVINCIAL_PORTAL_URL), env.get(settings.NATIONAL_PORTAL_URL)
+    if bool(prov) != bool(nat):
+        raise ConfigurationError(
+            "set both PROVINCIAL_PORTAL_URL and NATIONAL_PORTAL_URL (or neither, for the "
+            "bundled simulator)"
+        )
+    if not prov:
+        services.simulator = start_simulator(now)
+        services.started.append(
+            f"portal simulator at {services.simulator.provincial_url} and "
+            f"{services.simulator.national_url}"
+        )
+    ensure_dagster_home()
+    return services
+
+
+def start_simulator(now: datetime | None = None):
+    """Serve both portals from the bundled simulator and export their settings."""
+    from kpi_pipeline.simulator import SimulatorConfig, SimulatorServer, World
+
+    scale = float(os.environ.get(SIMULATOR_SCALE) or 0.01)
+    seed = int(os.environ.get(SIMULATOR_SEED) or 49)
+    prov_creds = ("kpi-provincial", secrets.token_urlsafe(16))
+    nat_creds = ("kpi-national", secrets.token_urlsafe(16))
+    config = SimulatorConfig.demo(
+        now=now or datetime.now(TZ),
+        seed=seed,
+        scale=scale,
+        province_code=settings.province_code(),
+        provincial_credentials=prov_creds,
+        national_credentials=nat_creds,
+    )
+    server = SimulatorServer(World(config), host="127.0.0.1", port=0)
+    server.start()
+    os.environ.update(
+        {
+            settings.PROVINCIAL_PORTAL_URL: server.provincial_url,
+            settings.PROVINCIAL_PORTAL_CLIENT_ID: prov_creds[0],
+            settings.PROVINCIAL_PORTAL_CLIENT_SECRET: prov_creds[1],
+            settings.NATIONAL_PORTAL_URL: server.national_url,
+            settings.NATIONAL_PORTAL_CLIENT_ID: nat_creds[0],
+            settings.NATIONAL_PORTAL_CLIENT_SECRET: nat_creds[1],
+        }
+    )
+    return server

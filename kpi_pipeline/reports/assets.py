@@ -1,0 +1,230 @@
+"""The report assets: thin wrappers that query, render and publish (see `publish.py` for how an
+issued report is kept as issued).
+
+- `reports/friday_report`, weekly partitions: `<KPI_HOME>/reports/weekly/<week>/
+  bao-cao-tuan-<week>.html|.xlsx|.png`, the week being the partition key (its Friday).
+- `reports/peak_month_report`, monthly partitions: `<KPI_HOME>/reports/peak-month/<YYYY-MM>/
+  bao-cao-thang-cao-diem-<YYYY-MM>.html|.xlsx`. It shares the monthly partitions (so the
+  monthly job, which takes every monthly asset, can hold it); for a month that is not a peak
+  month it writes nothing and records "not a peak month" in the materialisation's metadata.
+
+A period not yet ended when the asset runs (the peak-month daily monitoring asks for the
+week and month in progress) gets a provisional report, never an issued version.
+"""
+
+from contextlib import contextmanager
+from datetime import date, datetime
+
+import psycopg
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    BackfillPolicy,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+)
+
+from kpi_pipeline.domain.calendar import TZ, is_peak_month, month_window, week_window
+from kpi_pipeline.partitions import monthly_partitions, weekly_partitions
+from kpi_pipeline.reports import labels as L
+from kpi_pipeline.reports.publish import Publication, publish
+from kpi_pipeline.reports.queries import peak_month_report_data, weekly_report_data
+from kpi_pipeline.reports.render import (
+    peak_month_markdown,
+    render_peak_month,
+    render_weekly,
+    weekly_markdown,
+)
+from kpi_pipeline.settings import kpi_home
+from kpi_pipeline.warehouse.resource import WarehouseResource
+
+# What each report reads: KPI tables only. The Friday report's drill-down comes from the
+# weekly drill-down tables (queries.read_red_unit_drilldowns); the end-of-peak-month report
+# shows none, its late counts are columns of kpi.unit_kpi_monthly.
+WEEKLY_KPIS = [
+    AssetKey(["kpi", "unit_kpi_weekly"]),
+    AssetKey(["kpi", "drilldown_procedures_weekly"]),
+    AssetKey(["kpi", "overdue_dossiers_weekly"]),
+]
+MONTHLY_KPIS = [AssetKey(["kpi", "unit_kpi_monthly"])]
+
+
+def _now() -> datetime:
+    return datetime.now(TZ)
+
+
+def reports_dir() -> str:
+    return str(kpi_home() / "reports")
+
+
+@contextmanager
+def _snapshot(warehouse: WarehouseResource):
+    """One read-only, repeatable-read transaction: every query of a report sees the same
+    data, even if a KPI partition is replaced meanwhile."""
+    with warehouse.connect() as conn:
+        conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+        conn.read_only = True
+        with conn.transaction():
+            yield conn
+
+
+@asset(
+    key=AssetKey(["reports", "friday_report"]),
+    partitions_def=weekly_partitions,
+    backfill_policy=BackfillPolicy.single_run(),
+    group_name="reports",
+    kinds={"html", "excel"},
+    deps=WEEKLY_KPIS,
+    description="The Friday report of the week: HTML, Excel workbook and trend chart, kept as issued.",
+)
+def friday_report(
+    context: AssetExecutionContext, warehouse: WarehouseResource
+) -> MaterializeResult:
+    done = []
+    for key in context.partition_keys:
+        week = date.fromisoformat(key)
+        now = _now()
+        provisional = now < week_window(week).end
+        with _snapshot(warehouse) as conn:
+            data = weekly_report_data(conn, week, generated_at=now, provisional=provisional)
+        pub = publish(
+            kpi_home() / "reports" / "weekly" / key,
+            f"bao-cao-tuan-{key}",
+            lambda version, data=data: render_weekly(data, version=version),
+            data.fingerprint(),
+            provisional=provisional,
+            now=now,
+            run_id=context.run_id,
+        )
+        _log(context, f"tuần {key}", pub)
+        counts = data.band_counts()
+        done.append(
+            (
+                key,
+                pub,
+                weekly_markdown(data),
+                {
+                    "units": len(data.units),
+                    **{f"units_{b or 'no_data'}": n for b, n in counts.items()},
+                    "province_on_time_rate": data.province.on_time_rate,
+                    "province_online_rate": data.province.online_rate,
+                    "province_online_payment_rate": data.province.online_payment_rate,
+                },
+            )
+        )
+    return MaterializeResult(metadata=_metadata(done))
+
+
+@asset(
+    key=AssetKey(["reports", "peak_month_report"]),
+    partitions_def=monthly_partitions,
+    backfill_policy=BackfillPolicy.single_run(),
+    group_name="reports",
+    kinds={"html", "excel"},
+    deps=MONTHLY_KPIS,
+    description="End-of-peak-month report (March, June, September, December): who met the"
+    " peak-month targets, against the previous peak month. Other months: nothing to report.",
+)
+def peak_month_report(
+    context: AssetExecutionContext, warehouse: WarehouseResource
+) -> MaterializeResult:
+    done, skipped = [], []
+    for key in context.partition_keys:
+        month = date.fromisoformat(key)
+        if not is_peak_month(month):
+            skipped.append(key)
+            continue
+        now = _now()
+        provisional = now < month_window(month).end
+        with _snapshot(warehouse) as conn:
+            data = peak_month_report_data(conn, month, generated_at=now, provisional=provisional)
+        pub = publish(
+            kpi_home() / "reports" / "peak-month" / f"{month:%Y-%m}",
+            f"bao-cao-thang-cao-diem-{month:%Y-%m}",
+            lambda version, data=data: render_peak_month(data, version=version),
+            data.fingerprint(),
+            provisional=provisional,
+            now=now,
+            run_id=context.run_id,
+        )
+        _log(context, L.month_label(month), pub)
+        summary = data.summary()
+        done.append(
+            (
+                key,
+                pub,
+                peak_month_markdown(data),
+                {
+                    "units": len(data.units),
+                    "units_met_online": summary["online"]["met"],
+                    "units_met_no_subjective_late": summary["late"]["met"],
+                    "units_met_all": summary["all"]["met"],
+                    "previous_peak_month": f"{data.previous_month:%Y-%m}",
+                },
+            )
+        )
+    metadata = _metadata(done) if done else {}
+    metadata["peak_month"] = bool(done)
+    if skipped:
+        note = (
+            f"Không phải tháng cao điểm ({', '.join(skipped)}): không có báo cáo kết thúc tháng"
+            " cao điểm."
+        )
+        metadata["not_peak_months"] = MetadataValue.json(skipped)
+        metadata["note"] = MetadataValue.text(note)
+        context.log.info(note)
+    return MaterializeResult(metadata=metadata)
+
+
+def _log(context: AssetExecutionContext, period: str, pub: Publication) -> None:
+    if pub.provisional:
+        context.log.info(
+            "%s: provisional report (period not ended) at %s", period, pub.paths["html"]
+        )
+    elif pub.new:
+        context.log.info("%s: issued version %s at %s", period, pub.version, pub.paths["html"])
+    else:
+        context.log.info(
+            "%s: unchanged since version %s issued %s; nothing written",
+            period,
+            pub.version,
+            pub.issued_at.isoformat(),
+        )
+
+
+def _metadata(done: list[tuple[str, Publication, str, dict]]) -> dict:
+    """One period: its paths, figures and preview. A range run (one backfill run of several
+    partitions) records the same metadata on every partition's materialisation, so it lists
+    every period's files instead of naming one period's as if they were all the range's."""
+    if len(done) == 1:
+        _, pub, preview, figures = done[0]
+        meta: dict = {ext: MetadataValue.path(str(p)) for ext, p in pub.paths.items()}
+        meta.update(pub.metadata())
+        meta.update(figures)
+        meta["preview"] = MetadataValue.md(preview)
+        meta["reports_dir"] = MetadataValue.path(reports_dir())
+        return meta
+    listing = [
+        {
+            "partition": key,
+            "version": pub.version,
+            "provisional": pub.provisional,
+            "newly_written": pub.new,
+            **{ext: str(path) for ext, path in pub.paths.items()},
+        }
+        for key, pub, _, _ in done
+    ]
+    table = ["| Kỳ | Bản | Tệp HTML |", "|---|---|---|"]
+    table += [
+        f"| {r['partition']} | {r['version'] or 'tạm tính'} | `{r['html']}` |" for r in listing
+    ]
+    return {
+        "reports": MetadataValue.json(listing),
+        "periods": len(done),
+        "preview": MetadataValue.md("\n".join(table)),
+        "reports_dir": MetadataValue.path(reports_dir()),
+    }
+
+
+ASSETS = [friday_report, peak_month_report]

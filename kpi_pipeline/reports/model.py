@@ -1,0 +1,383 @@
+"""What a report says, as plain data: no database, no Dagster, no rendering.
+
+The query layer (`queries.py`) builds these from the KPI tables and staging; the renderers
+(`render_html.py`, `render_xlsx.py`, `chart.py`) turn them into files. Tests build them by hand.
+
+Rates are fractions in 0..1 (None when the denominator is 0); bands are the KPI tables'
+`green`, `yellow`, `orange`, `red` or None ("no data": never green).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, fields
+from datetime import date, datetime, timedelta
+
+from kpi_pipeline.domain.calendar import PEAK_MONTHS
+from kpi_pipeline.reports.labels import vi_sort_key
+
+BANDS = ("red", "orange", "yellow", "green")
+# Report order: red and orange first, then yellow, green, and units with no data last.
+BAND_ORDER = {"red": 0, "orange": 1, "yellow": 2, "green": 3, None: 4}
+LEVEL_ORDER = {"TINH": 0, "SO_NGANH": 1, "HUYEN": 2, "XA": 3}
+
+HEATMAP_WEEKS = 13  # a quarter
+TREND_WEEKS = 12
+
+
+def band_rank(band: str | None) -> int:
+    return BAND_ORDER.get(band, BAND_ORDER[None])
+
+
+# -- the Friday report ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    """One unit's figures for the report week (or month), from a KPI table row."""
+
+    unit_code: str
+    unit_name: str
+    unit_level: str
+    parent_code: str | None = None
+    parent_name: str | None = None
+    received: int = 0
+    finished: int = 0
+    finished_on_time: int = 0
+    online_eligible: int = 0
+    online_eligible_received_online: int = 0
+    payment_eligible: int = 0
+    paid_online: int = 0
+    digitised: int = 0
+    overdue_open: int = 0
+    on_time_rate: float | None = None
+    online_rate: float | None = None
+    online_payment_rate: float | None = None
+    digitisation_rate: float | None = None
+    on_time_band: str | None = None
+    online_band: str | None = None
+    online_payment_band: str | None = None
+    overall_band: str | None = None
+
+
+def unit_sort_key(row) -> tuple:
+    """Band (worst first, no data last), then level (departments, districts, communes), name."""
+    return (
+        band_rank(row.overall_band),
+        LEVEL_ORDER.get(row.unit_level, 9),
+        vi_sort_key(row.unit_name),
+    )
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    """The province's headline rates for one week (province roll-up)."""
+
+    week_start: date
+    on_time_rate: float | None = None
+    online_rate: float | None = None
+    online_payment_rate: float | None = None
+
+
+@dataclass(frozen=True)
+class HeatmapRow:
+    """One unit's `overall_band` over the heatmap weeks (None: no data that week)."""
+
+    unit_code: str
+    unit_name: str
+    unit_level: str
+    bands: tuple[str | None, ...]
+
+
+@dataclass(frozen=True)
+class ProcedureCount:
+    """A procedure's count of problem dossiers at a unit (`count` out of `total`)."""
+
+    procedure_code: str
+    procedure_name: str
+    count: int
+    total: int
+
+
+@dataclass(frozen=True)
+class OverdueDossier:
+    ma_ho_so: str
+    procedure_code: str
+    procedure_name: str
+    received_at: datetime
+    due_at: datetime
+    days_overdue: int  # working days past the due date, up to the period's last day
+
+
+@dataclass(frozen=True)
+class RedUnitDrilldown:
+    """Why a red unit is red: its worst procedures and its overdue open dossiers."""
+
+    unit_code: str
+    unit_name: str
+    late_procedures: tuple[ProcedureCount, ...] = ()
+    non_online_procedures: tuple[ProcedureCount, ...] = ()
+    overdue_dossiers: tuple[OverdueDossier, ...] = ()
+    overdue_total: int = 0  # all overdue open dossiers (the list shows the longest-overdue)
+
+
+@dataclass(frozen=True)
+class MapPoint:
+    """A district seat (`HUYEN`) or commune (`XA`) at its coordinates, with its overall band."""
+
+    unit_code: str
+    unit_name: str
+    unit_level: str
+    lat: float
+    lon: float
+    band: str | None
+    gso_code: str | None = None
+
+
+@dataclass(frozen=True)
+class UnplacedUnit:
+    """A unit the map cannot show, listed beside it with the reason (never dropped)."""
+
+    unit_code: str
+    unit_name: str
+    unit_level: str
+    band: str | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class ProvinceMap:
+    """The province's units on a map: `bounds` = (south, west, north, east) in degrees."""
+
+    bounds: tuple[float, float, float, float]
+    points: tuple[MapPoint, ...] = ()
+    unplaced: tuple[UnplacedUnit, ...] = ()
+
+    def __post_init__(self):
+        # districts drawn over communes; within a level by code, so renders are reproducible
+        order = {"XA": 0, "HUYEN": 1}
+        object.__setattr__(
+            self,
+            "points",
+            tuple(sorted(self.points, key=lambda p: (order.get(p.unit_level, 2), p.unit_code))),
+        )
+        object.__setattr__(
+            self,
+            "unplaced",
+            tuple(
+                sorted(
+                    self.unplaced,
+                    key=lambda u: (LEVEL_ORDER.get(u.unit_level, 9), vi_sort_key(u.unit_name)),
+                )
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class WeeklyReportData:
+    """The Friday report of the week [week_start, week_start + 7 days).
+
+    `units` is kept in report order (red, orange, yellow, green, no data); `heatmap_weeks`
+    are the 13 weeks ending with the report week, oldest first; `trend` the last 12 weeks.
+    """
+
+    week_start: date
+    province_code: str
+    province_name: str
+    province: UnitRow  # the province roll-up: the headline rates
+    trend: tuple[TrendPoint, ...]
+    units: tuple[UnitRow, ...]
+    heatmap_weeks: tuple[date, ...]
+    heatmap: tuple[HeatmapRow, ...]
+    drilldowns: tuple[RedUnitDrilldown, ...] = ()
+    generated_at: datetime | None = None
+    provisional: bool = False  # the week had not ended when the report was made
+    map: ProvinceMap | None = None  # None: no map section (e.g. a hand-made model)
+
+    def __post_init__(self):
+        object.__setattr__(self, "units", tuple(sorted(self.units, key=unit_sort_key)))
+        object.__setattr__(self, "trend", tuple(sorted(self.trend, key=lambda p: p.week_start)))
+        object.__setattr__(self, "heatmap_weeks", tuple(sorted(self.heatmap_weeks)))
+        for row in self.heatmap:
+            if len(row.bands) != len(self.heatmap_weeks):
+                raise ValueError(
+                    f"heatmap row {row.unit_code} has {len(row.bands)} weeks,"
+                    f" expected {len(self.heatmap_weeks)}"
+                )
+
+    @property
+    def week_end(self) -> date:
+        """The last day of the week (a Thursday): the window ends the next Friday 00:00."""
+        return self.week_start + timedelta(days=6)
+
+    @property
+    def report_date(self) -> date:
+        """The Friday the report is issued for: the day after the week's last day."""
+        return self.week_start + timedelta(days=7)
+
+    def band_counts(self) -> dict[str | None, int]:
+        counts: dict[str | None, int] = {b: 0 for b in (*BANDS, None)}
+        for row in self.units:
+            counts[row.overall_band] = counts.get(row.overall_band, 0) + 1
+        return counts
+
+    def fingerprint(self) -> str:
+        """A hash of what the report says (not when it was made): equal data, equal report."""
+        return _fingerprint(self)
+
+
+# -- the end-of-peak-month report -------------------------------------------------------------
+
+MET, MISSED, NO_DATA = "met", "missed", "no_data"
+
+
+@dataclass(frozen=True)
+class PeakUnitResult:
+    """A unit's figures against the two peak-month targets, for one month.
+
+    - online: every dossier of a level-3/4 procedure integrated on the national portal
+      received online (`online_eligible_received_online == online_eligible`);
+    - no dossier finished late for subjective reasons (`LyDoTreHan = CHU_QUAN`).
+    """
+
+    unit_code: str
+    unit_name: str
+    unit_level: str
+    parent_code: str | None = None
+    online_eligible: int = 0
+    online_eligible_received_online: int = 0
+    finished: int = 0
+    finished_late: int = 0
+    late_subjective: int = 0
+
+    @property
+    def online_rate(self) -> float | None:
+        if not self.online_eligible:
+            return None
+        return self.online_eligible_received_online / self.online_eligible
+
+    @property
+    def online_target(self) -> str:
+        if not self.online_eligible:
+            return NO_DATA
+        return MET if self.online_eligible_received_online >= self.online_eligible else MISSED
+
+    @property
+    def late_target(self) -> str:
+        if self.late_subjective > 0:
+            return MISSED
+        return MET if self.finished > 0 else NO_DATA
+
+    @property
+    def overall(self) -> str:
+        """Missed if any target is missed; met if every target that applies is met."""
+        states = (self.online_target, self.late_target)
+        if MISSED in states:
+            return MISSED
+        return MET if MET in states else NO_DATA
+
+
+@dataclass(frozen=True)
+class PeakUnitRow:
+    current: PeakUnitResult
+    previous: PeakUnitResult | None = None  # the same unit in the previous peak month
+
+    @property
+    def unit_code(self) -> str:
+        return self.current.unit_code
+
+    @property
+    def online_rate_change(self) -> float | None:
+        """Change of the online rate, in fraction points (0.05 = 5 percentage points)."""
+        if self.previous is None:
+            return None
+        now, before = self.current.online_rate, self.previous.online_rate
+        if now is None or before is None:
+            return None
+        return now - before
+
+    @property
+    def late_subjective_change(self) -> int | None:
+        if self.previous is None:
+            return None
+        return self.current.late_subjective - self.previous.late_subjective
+
+
+OVERALL_ORDER = {MISSED: 0, MET: 1, NO_DATA: 2}
+
+
+def previous_peak_month(month: date) -> date:
+    """The peak month three months before: June -> March, March -> the previous December."""
+    m = month.month - 3
+    return date(month.year - (m <= 0), (m - 1) % 12 + 1, 1)
+
+
+@dataclass(frozen=True)
+class PeakMonthReportData:
+    """The end-of-peak-month report: who met the peak-month targets, and the change since the
+    previous peak month. `units` is kept in report order (missed first, then met, no data)."""
+
+    month: date
+    province_code: str
+    province_name: str
+    province: PeakUnitResult  # every unit together
+    units: tuple[PeakUnitRow, ...]
+    previous_province: PeakUnitResult | None = None  # None: no data for the previous peak month
+    generated_at: datetime | None = None
+    provisional: bool = False
+
+    def __post_init__(self):
+        if self.month.day != 1 or self.month.month not in PEAK_MONTHS:
+            raise ValueError(f"{self.month} is not the first day of a peak month")
+        object.__setattr__(
+            self,
+            "units",
+            tuple(
+                sorted(
+                    self.units,
+                    key=lambda r: (
+                        OVERALL_ORDER[r.current.overall],
+                        LEVEL_ORDER.get(r.current.unit_level, 9),
+                        vi_sort_key(r.current.unit_name),
+                    ),
+                )
+            ),
+        )
+
+    @property
+    def previous_month(self) -> date:
+        return previous_peak_month(self.month)
+
+    def summary(self) -> dict[str, dict[str, int | None]]:
+        """Units meeting each target now and in the previous peak month (None: no data then)."""
+        has_previous = any(r.previous is not None for r in self.units)
+
+        def count(results, attr):
+            return sum(1 for r in results if getattr(r, attr) == MET)
+
+        now = [r.current for r in self.units]
+        before = [r.previous for r in self.units if r.previous is not None]
+        out = {}
+        for key, attr in (("online", "online_target"), ("late", "late_target"), ("all", "overall")):
+            out[key] = {
+                "met": count(now, attr),
+                "missed": sum(1 for r in now if getattr(r, attr) == MISSED),
+                "previous_met": count(before, attr) if has_previous else None,
+            }
+        return out
+
+    def fingerprint(self) -> str:
+        return _fingerprint(self)
+
+
+def _fingerprint(data) -> str:
+    d = {f.name: getattr(data, f.name) for f in fields(data) if f.name != "generated_at"}
+    text = json.dumps(d, sort_keys=True, default=_plain)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _plain(v):
+    if hasattr(v, "__dataclass_fields__"):
+        return {f.name: getattr(v, f.name) for f in fields(v)}
+    return str(v)  # dates, datetimes

@@ -1,0 +1,162 @@
+"""Self-contained HTML reports from the report models (Jinja2 templates, inline CSS).
+
+Pure: model in, text out. The chart is embedded as a base64 `data:` URI, so a report is one
+file that opens offline and can be mailed as is.
+"""
+
+from __future__ import annotations
+
+import base64
+from functools import cache
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from kpi_pipeline.reports import labels as L
+from kpi_pipeline.reports.map import map_svg
+from kpi_pipeline.reports.model import NO_DATA, PeakMonthReportData, WeeklyReportData
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+BAND_LETTERS = {"green": "X", "yellow": "V", "orange": "C", "red": "Đ", None: ""}
+
+
+@cache
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html", "html.j2"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        pct=L.pct,
+        points=L.points,
+        signed=L.signed,
+        number=L.number,
+        day=L.day,
+        day_month=L.day_month,
+        moment=L.moment,
+        weekday_day=L.weekday_day,
+        month_label=L.month_label,
+        lower_month_label=lambda d: L.month_label(d).lower(),
+    )
+    env.globals.update(
+        band_labels=L.BAND_LABELS,
+        band_meanings=L.BAND_MEANINGS,
+        band_letters=BAND_LETTERS,
+        level_labels=L.LEVEL_LABELS,
+        kpi_labels=L.KPI_LABELS,
+        kpi_targets=L.KPI_TARGET_TEXT,
+        status_labels=L.PEAK_STATUS_LABELS,
+        colours={("none" if k is None else k): v for k, v in L.BAND_COLOURS.items()},
+    )
+    return env
+
+
+def weekly_html(data: WeeklyReportData, chart_png: bytes, version: str | None = None) -> str:
+    """The Friday report as one HTML document (`chart_png` from `chart.trend_png`)."""
+    p = data.province
+    headline = [
+        ("on_time", p.on_time_rate, p.on_time_band, p.finished_on_time, p.finished),
+        (
+            "online",
+            p.online_rate,
+            p.online_band,
+            p.online_eligible_received_online,
+            p.online_eligible,
+        ),
+        (
+            "online_payment",
+            p.online_payment_rate,
+            p.online_payment_band,
+            p.paid_online,
+            p.payment_eligible,
+        ),
+    ]
+    html = (
+        environment()
+        .get_template("weekly.html.j2")
+        .render(
+            r=data,
+            province_name=data.province_name,
+            generated_at=data.generated_at,
+            provisional=data.provisional,
+            version=version,
+            headline=headline,
+            counts=data.band_counts(),
+            units_by_code={u.unit_code: u for u in data.units},
+            chart_b64=base64.b64encode(chart_png).decode("ascii"),
+            # built by map.map_svg, which escapes every text it writes
+            map_svg=Markup(map_svg(data.map, title=map_title(data))) if data.map else None,
+        )
+    )
+    return L.nfc(html)
+
+
+def map_title(data: WeeklyReportData) -> str:
+    return (
+        f"Xếp loại chung các đơn vị tuần {L.day(data.week_start)} – {L.day(data.week_end)}"
+        f" — {data.province_name}"
+    )
+
+
+def peak_month_html(data: PeakMonthReportData, version: str | None = None) -> str:
+    """The end-of-peak-month report as one HTML document."""
+    p, before = data.province, data.previous_province
+    summary = data.summary()
+
+    def assessed(attr):
+        return sum(1 for r in data.units if getattr(r.current, attr) != NO_DATA)
+
+    online_detail = (
+        f"{L.number(p.online_eligible_received_online)}/{L.number(p.online_eligible)} hồ sơ"
+        " tiếp nhận trực tuyến"
+    )
+    late_detail = (
+        f"trễ hạn do chủ quan, trên {L.number(p.finished)} hồ sơ đã giải quyết"
+        f" ({L.number(p.finished_late)} hồ sơ trễ hạn)"
+    )
+    if before is not None:
+        online_detail += f" · {L.month_label(data.previous_month)}: {L.pct(before.online_rate)}"
+        late_detail += (
+            f" · {L.month_label(data.previous_month)}: {L.number(before.late_subjective)}"
+        )
+    targets = [
+        {
+            "key": "online",
+            "text": L.PEAK_TARGET_TEXT["online"],
+            "status": p.online_target,
+            "headline": L.pct(p.online_rate),
+            "detail": online_detail,
+            "met": summary["online"]["met"],
+            "assessed": assessed("online_target"),
+            "previous_met": summary["online"]["previous_met"],
+        },
+        {
+            "key": "late",
+            "text": L.PEAK_TARGET_TEXT["late"],
+            "status": p.late_target,
+            "headline": f"{L.number(p.late_subjective)} hồ sơ",
+            "detail": late_detail,
+            "met": summary["late"]["met"],
+            "assessed": assessed("late_target"),
+            "previous_met": summary["late"]["previous_met"],
+        },
+    ]
+    html = (
+        environment()
+        .get_template("peak_month.html.j2")
+        .render(
+            r=data,
+            province_name=data.province_name,
+            generated_at=data.generated_at,
+            provisional=data.provisional,
+            version=version,
+            targets=targets,
+            summary=summary,
+            has_previous=summary["all"]["previous_met"] is not None,
+        )
+    )
+    return L.nfc(html)

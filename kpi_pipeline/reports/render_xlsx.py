@@ -1,0 +1,448 @@
+"""Excel workbooks from the report models (openpyxl), with the same band colours as the HTML.
+
+Rates are written as numbers with a percent format (so they sort and sum), never as text.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Sequence
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from kpi_pipeline.reports import labels as L
+from kpi_pipeline.reports.model import (
+    BAND_ORDER,
+    PeakMonthReportData,
+    ProvinceMap,
+    UnitRow,
+    WeeklyReportData,
+)
+
+PCT = "0.0%"
+HEADER_FILL = PatternFill("solid", fgColor="DDE3EA")
+THIN = Side(style="thin", color="C8CED6")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+STATUS_BANDS = {"met": "green", "missed": "red", "no_data": None}
+
+SHEET_SUMMARY = "Tổng hợp"
+SHEET_UNITS = "Đơn vị"
+SHEET_HEATMAP = "Bản đồ nhiệt"
+SHEET_RED = "Chi tiết đơn vị đỏ"
+SHEET_MAP = "Bản đồ"
+
+
+def band_fill(band: str | None) -> PatternFill:
+    return PatternFill("solid", fgColor=L.BAND_COLOURS[band])
+
+
+def weekly_xlsx(data: WeeklyReportData, map_png: bytes | None = None) -> bytes:
+    """The Friday workbook; with a map in the model, a "Bản đồ" sheet too (its points and the
+    units not on it, and the map image `map_png` when given)."""
+    wb = Workbook()
+    _weekly_summary(wb.active, data)
+    _weekly_units(wb.create_sheet(SHEET_UNITS), data.units)
+    _weekly_heatmap(wb.create_sheet(SHEET_HEATMAP), data)
+    _weekly_red(wb.create_sheet(SHEET_RED), data)
+    if data.map is not None:
+        _weekly_map(wb.create_sheet(SHEET_MAP), data.map, map_png)
+    return _save(wb, f"Báo cáo tuần {L.day(data.week_start)} – {L.day(data.week_end)}")
+
+
+def peak_month_xlsx(data: PeakMonthReportData) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = SHEET_SUMMARY
+    _title(ws, "Báo cáo kết thúc tháng cao điểm", L.month_label(data.month), data)
+    ws.append([f"So sánh với tháng cao điểm trước: {L.month_label(data.previous_month)}"])
+    ws.append([])
+    summary = data.summary()
+    prev_label = L.month_label(data.previous_month)
+    _header_row(
+        ws,
+        [
+            "Chỉ tiêu",
+            "Toàn tỉnh",
+            "Kết quả",
+            "Số đơn vị đạt",
+            "Số đơn vị không đạt",
+            f"Số đơn vị đạt ({prev_label})",
+        ],
+    )
+    p = data.province
+    rows = [
+        (L.PEAK_TARGET_TEXT["online"], p.online_rate, PCT, p.online_target, "online"),
+        (L.PEAK_TARGET_TEXT["late"], p.late_subjective, "0", p.late_target, "late"),
+    ]
+    for text, value, fmt, status, key in rows:
+        ws.append(
+            [
+                text,
+                value,
+                L.PEAK_STATUS_LABELS[status],
+                summary[key]["met"],
+                summary[key]["missed"],
+                summary[key]["previous_met"],
+            ]
+        )
+        ws.cell(ws.max_row, 2).number_format = fmt
+        ws.cell(ws.max_row, 3).fill = band_fill(STATUS_BANDS[status])
+    ws.append(
+        [
+            "Đạt cả hai chỉ tiêu",
+            None,
+            None,
+            summary["all"]["met"],
+            summary["all"]["missed"],
+            summary["all"]["previous_met"],
+        ]
+    )
+    _widths(ws, [70, 14, 14, 16, 20, 24])
+
+    us = wb.create_sheet(SHEET_UNITS)
+    _header_row(
+        us,
+        [
+            "Mã đơn vị",
+            "Đơn vị",
+            "Cấp",
+            "Hồ sơ TTHC mức độ 3, 4 đã tích hợp",
+            "Tiếp nhận trực tuyến",
+            "Tỷ lệ trực tuyến",
+            f"Tỷ lệ trực tuyến ({prev_label})",
+            "Thay đổi (điểm %)",
+            "Chỉ tiêu 1",
+            "Đã giải quyết",
+            "Trễ hạn",
+            "Trễ hạn do chủ quan",
+            f"Do chủ quan ({prev_label})",
+            "Thay đổi",
+            "Chỉ tiêu 2",
+            "Kết quả chung",
+        ],
+    )
+    for row in data.units:
+        u, b = row.current, row.previous
+        change = row.online_rate_change
+        us.append(
+            [
+                u.unit_code,
+                u.unit_name,
+                L.LEVEL_LABELS.get(u.unit_level, u.unit_level),
+                u.online_eligible,
+                u.online_eligible_received_online,
+                u.online_rate,
+                b.online_rate if b else None,
+                None if change is None else round(change * 100, 1),
+                L.PEAK_STATUS_LABELS[u.online_target],
+                u.finished,
+                u.finished_late,
+                u.late_subjective,
+                b.late_subjective if b else None,
+                row.late_subjective_change,
+                L.PEAK_STATUS_LABELS[u.late_target],
+                L.PEAK_STATUS_LABELS[u.overall],
+            ]
+        )
+        r = us.max_row
+        us.cell(r, 6).number_format = PCT
+        us.cell(r, 7).number_format = PCT
+        us.cell(r, 8).number_format = "+0.0;-0.0;0.0"
+        us.cell(r, 14).number_format = "+0;-0;0"
+        for col, status in ((9, u.online_target), (15, u.late_target), (16, u.overall)):
+            us.cell(r, col).fill = band_fill(STATUS_BANDS[status])
+    _finish_table(us, [12, 40, 16, 16, 14, 12, 14, 12, 14, 12, 10, 14, 14, 10, 14, 14])
+    return _save(wb, f"Báo cáo kết thúc tháng cao điểm {L.month_label(data.month)}")
+
+
+# -- weekly sheets ---------------------------------------------------------------------------
+
+
+def _weekly_summary(ws: Worksheet, data: WeeklyReportData) -> None:
+    ws.title = SHEET_SUMMARY
+    _title(
+        ws,
+        "Báo cáo tuần",
+        f"Tuần từ {L.weekday_day(data.week_start)} đến hết {L.weekday_day(data.week_end)}",
+        data,
+    )
+    ws.append([])
+    _header_row(ws, ["Chỉ số toàn tỉnh", "Tỷ lệ", "Mục tiêu", "Xếp loại", "Tử số", "Mẫu số"])
+    p = data.province
+    for key, rate, band, num, den in (
+        ("on_time", p.on_time_rate, p.on_time_band, p.finished_on_time, p.finished),
+        (
+            "online",
+            p.online_rate,
+            p.online_band,
+            p.online_eligible_received_online,
+            p.online_eligible,
+        ),
+        (
+            "online_payment",
+            p.online_payment_rate,
+            p.online_payment_band,
+            p.paid_online,
+            p.payment_eligible,
+        ),
+    ):
+        ws.append([L.KPI_LABELS[key], rate, L.KPI_TARGET_TEXT[key], L.BAND_LABELS[band], num, den])
+        ws.cell(ws.max_row, 2).number_format = PCT
+        ws.cell(ws.max_row, 4).fill = band_fill(band)
+    ws.append(
+        [L.KPI_LABELS["digitisation"], p.digitisation_rate, None, None, p.digitised, p.received]
+    )
+    ws.cell(ws.max_row, 2).number_format = PCT
+    ws.append(["Hồ sơ quá hạn chưa giải quyết", p.overdue_open])
+    ws.append([])
+    _header_row(
+        ws,
+        [
+            "Xu hướng 12 tuần (tuần bắt đầu)",
+            L.KPI_LABELS["on_time"],
+            L.KPI_LABELS["online"],
+            L.KPI_LABELS["online_payment"],
+        ],
+    )
+    for t in data.trend:
+        ws.append([t.week_start, t.on_time_rate, t.online_rate, t.online_payment_rate])
+        ws.cell(ws.max_row, 1).number_format = "DD/MM/YYYY"
+        for col in (2, 3, 4):
+            ws.cell(ws.max_row, col).number_format = PCT
+    ws.append([])
+    _header_row(ws, ["Xếp loại chung", "Số đơn vị"])
+    for band, n in sorted(data.band_counts().items(), key=lambda kv: BAND_ORDER[kv[0]]):
+        ws.append([L.BAND_LABELS[band], n])
+        ws.cell(ws.max_row, 1).fill = band_fill(band)
+    _widths(ws, [44, 26, 26, 26, 12, 12])
+
+
+UNIT_COLUMNS = [
+    ("Mã đơn vị", 12),
+    ("Đơn vị", 40),
+    ("Cấp", 16),
+    ("Đơn vị cấp trên", 28),
+    ("Hồ sơ tiếp nhận", 12),
+    ("Hồ sơ giải quyết", 12),
+    ("Giải quyết đúng hạn", 12),
+    (L.KPI_LABELS["on_time"], 14),
+    ("Xếp loại đúng hạn", 12),
+    ("Hồ sơ TTHC mức độ 3, 4 đã tích hợp", 14),
+    ("Tiếp nhận trực tuyến", 12),
+    (L.KPI_LABELS["online"], 14),
+    ("Xếp loại trực tuyến", 12),
+    ("Hồ sơ có phí, lệ phí thanh toán trực tuyến được", 14),
+    ("Thanh toán trực tuyến", 12),
+    (L.KPI_LABELS["online_payment"], 14),
+    ("Xếp loại thanh toán", 12),
+    (L.KPI_LABELS["digitisation"], 12),
+    ("Quá hạn chưa giải quyết", 12),
+    ("Xếp loại chung", 16),
+]
+
+
+def _weekly_units(ws: Worksheet, units: Iterable[UnitRow]) -> None:
+    _header_row(ws, [c for c, _ in UNIT_COLUMNS])
+    for u in units:
+        ws.append(
+            [
+                u.unit_code,
+                u.unit_name,
+                L.LEVEL_LABELS.get(u.unit_level, u.unit_level),
+                u.parent_name,
+                u.received,
+                u.finished,
+                u.finished_on_time,
+                u.on_time_rate,
+                L.BAND_LABELS[u.on_time_band],
+                u.online_eligible,
+                u.online_eligible_received_online,
+                u.online_rate,
+                L.BAND_LABELS[u.online_band],
+                u.payment_eligible,
+                u.paid_online,
+                u.online_payment_rate,
+                L.BAND_LABELS[u.online_payment_band],
+                u.digitisation_rate,
+                u.overdue_open,
+                L.BAND_LABELS[u.overall_band],
+            ]
+        )
+        r = ws.max_row
+        for col in (8, 12, 16, 18):
+            ws.cell(r, col).number_format = PCT
+        for cols, band in (
+            ((8, 9), u.on_time_band),
+            ((12, 13), u.online_band),
+            ((16, 17), u.online_payment_band),
+            ((20,), u.overall_band),
+        ):
+            for col in cols:
+                ws.cell(r, col).fill = band_fill(band)
+    _finish_table(ws, [w for _, w in UNIT_COLUMNS])
+
+
+def _weekly_heatmap(ws: Worksheet, data: WeeklyReportData) -> None:
+    _header_row(ws, ["Mã đơn vị", "Đơn vị", *[L.day(w) for w in data.heatmap_weeks]])
+    for row in data.heatmap:
+        ws.append([row.unit_code, row.unit_name, *[L.BAND_LABELS[b] for b in row.bands]])
+        for i, band in enumerate(row.bands):
+            cell = ws.cell(ws.max_row, 3 + i)
+            cell.fill = band_fill(band)
+            cell.alignment = Alignment(horizontal="center")
+    _finish_table(ws, [12, 40, *[14] * len(data.heatmap_weeks)], filter_=False)
+
+
+def _weekly_red(ws: Worksheet, data: WeeklyReportData) -> None:
+    _header_row(
+        ws,
+        [
+            "Mã đơn vị",
+            "Đơn vị",
+            "Nội dung",
+            "Mã thủ tục / hồ sơ",
+            "Thủ tục",
+            "Số hồ sơ / ngày tiếp nhận",
+            "Tổng số / hạn trả",
+            "Số ngày làm việc quá hạn",
+        ],
+    )
+    if not data.drilldowns:
+        ws.append(["", "Không có đơn vị xếp loại Đỏ trong tuần."])
+    for d in data.drilldowns:
+        for p in d.late_procedures:
+            ws.append(
+                [
+                    d.unit_code,
+                    d.unit_name,
+                    "Thủ tục có hồ sơ trễ hạn",
+                    p.procedure_code,
+                    p.procedure_name,
+                    p.count,
+                    p.total,
+                ]
+            )
+        for p in d.non_online_procedures:
+            ws.append(
+                [
+                    d.unit_code,
+                    d.unit_name,
+                    "Thủ tục có hồ sơ không nộp trực tuyến",
+                    p.procedure_code,
+                    p.procedure_name,
+                    p.count,
+                    p.total,
+                ]
+            )
+        for o in d.overdue_dossiers:
+            ws.append(
+                [
+                    d.unit_code,
+                    d.unit_name,
+                    "Hồ sơ quá hạn chưa giải quyết",
+                    o.ma_ho_so,
+                    o.procedure_name,
+                    L.day(o.received_at),
+                    L.day(o.due_at),
+                    o.days_overdue,
+                ]
+            )
+        ws.append(
+            [
+                d.unit_code,
+                d.unit_name,
+                "Tổng số hồ sơ quá hạn chưa giải quyết",
+                None,
+                None,
+                d.overdue_total,
+            ]
+        )
+    _finish_table(ws, [12, 32, 34, 26, 50, 16, 16, 14])
+
+
+def _weekly_map(ws: Worksheet, m: ProvinceMap, png: bytes | None) -> None:
+    _header_row(
+        ws,
+        ["Mã đơn vị", "Đơn vị", "Cấp", "Xếp loại chung", "Mã ĐVHC", "Vĩ độ", "Kinh độ", "Ghi chú"],
+    )
+    for p in m.points:
+        ws.append(
+            [
+                p.unit_code,
+                p.unit_name,
+                L.LEVEL_LABELS.get(p.unit_level, p.unit_level),
+                L.BAND_LABELS[p.band],
+                p.gso_code,
+                p.lat,
+                p.lon,
+                None,
+            ]
+        )
+        ws.cell(ws.max_row, 4).fill = band_fill(p.band)
+    for u in m.unplaced:
+        ws.append(
+            [
+                u.unit_code,
+                u.unit_name,
+                L.LEVEL_LABELS.get(u.unit_level, u.unit_level),
+                L.BAND_LABELS[u.band],
+                None,
+                None,
+                None,
+                f"Không có trên bản đồ: {u.reason}",
+            ]
+        )
+        ws.cell(ws.max_row, 4).fill = band_fill(u.band)
+    _finish_table(ws, [12, 36, 16, 16, 10, 10, 10, 60])
+    if png:
+        from openpyxl.drawing.image import Image
+
+        image = Image(io.BytesIO(png))
+        ws.add_image(image, "J2")
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+
+def _title(ws: Worksheet, title: str, period: str, data) -> None:
+    ws.append([title])
+    ws.cell(1, 1).font = Font(bold=True, size=14)
+    ws.append([f"{data.province_name} · {period}"])
+    ws.cell(2, 1).font = Font(bold=True)
+    line = f"Lập lúc {L.moment(data.generated_at)}"
+    if data.provisional:
+        line += " · SỐ LIỆU TẠM TÍNH: kỳ báo cáo chưa kết thúc"
+    ws.append([line])
+
+
+def _header_row(ws: Worksheet, headers: Sequence[str]) -> None:
+    ws.append(list(headers))
+    for cell in ws[ws.max_row]:
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+        cell.border = BORDER
+        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+
+
+def _widths(ws: Worksheet, widths: Sequence[int]) -> None:
+    for i, w in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = w
+
+
+def _finish_table(ws: Worksheet, widths: Sequence[int], filter_: bool = True) -> None:
+    _widths(ws, widths)
+    ws.freeze_panes = "C2"
+    ws.row_dimensions[1].height = 45
+    if filter_ and ws.max_row > 1:
+        ws.auto_filter.ref = ws.dimensions
+
+
+def _save(wb: Workbook, title: str) -> bytes:
+    wb.properties.title = title
+    wb.properties.creator = "kpi-pipeline"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

@@ -1,0 +1,128 @@
+"""`kpi/unit_score_monthly`: the 766-style score per unit and month (docs/leaders.md).
+
+Thin: replaces its window's rows of `kpi.unit_score_monthly` and
+`kpi.unit_score_dossiers_monthly` in one transaction with the SQL of `sql/kpi/`, from the
+configuration of `kpi_pipeline/config/score_766.yaml`, and publishes the largest differences
+from the national portal's published figures as metadata.
+"""
+
+from datetime import date
+
+from dagster import (
+    AssetDep,
+    AssetExecutionContext,
+    AssetKey,
+    BackfillPolicy,
+    MaterializeResult,
+    MetadataValue,
+    TimeWindowPartitionMapping,
+    asset,
+)
+
+from kpi_pipeline.domain.calendar import TZ
+from kpi_pipeline.domain.score_766 import ScoreConfig, load_score_config
+from kpi_pipeline.partitions import monthly_partitions
+from kpi_pipeline.warehouse.db import execute_file, sql_text
+from kpi_pipeline.warehouse.resource import WarehouseResource
+
+UNIT_KPI_MONTHLY = AssetKey(["kpi", "unit_kpi_monthly"])
+CHISO = AssetKey(["staging", "chiso"])
+# The explaining dossiers are read from staging (monthly partitions map to overlapping weeks).
+STAGING = [
+    AssetKey(["staging", "dossiers"]),
+    AssetKey(["staging", "sync_records"]),
+    AssetKey(["staging", "payments"]),
+]
+
+COMPONENT_LABELS = {"on_time": "đúng hạn", "online": "trực tuyến", "online_payment": "thanh toán"}
+
+
+@asset(
+    key=AssetKey(["kpi", "unit_score_monthly"]),
+    partitions_def=monthly_partitions,
+    backfill_policy=BackfillPolicy.single_run(),
+    group_name="kpi",
+    kinds={"postgres"},
+    deps=[
+        AssetDep(UNIT_KPI_MONTHLY),
+        AssetDep(CHISO),
+        *[AssetDep(k, partition_mapping=TimeWindowPartitionMapping()) for k in STAGING],
+    ],
+    description="766-style score per unit and month (Decision 766/QĐ-TTg), against the score"
+    " the national portal's published figures give; largest differences with their dossiers.",
+)
+def unit_score_monthly(
+    context: AssetExecutionContext, warehouse: WarehouseResource
+) -> MaterializeResult:
+    config = load_score_config()
+    window = context.partition_time_window
+    start, end = window.start.astimezone(TZ).date(), window.end.astimezone(TZ).date()
+    params = {"start": start, "end": end, "cfg": config.sql_json()}
+    with warehouse.connect() as conn, conn.transaction():
+        execute_file(conn, "kpi/delete_unit_score_monthly", params)
+        rows = conn.execute(sql_text("kpi/insert_unit_score_monthly"), params).rowcount
+        dossiers = conn.execute(sql_text("kpi/insert_unit_score_dossiers_monthly"), params).rowcount
+        listed = _listed(conn, start, end)
+        reasons = dict(
+            conn.execute(
+                "SELECT reason, count(*) FROM kpi.unit_score_dossiers_monthly"
+                " WHERE period_start >= %s AND period_start < %s GROUP BY 1 ORDER BY 1",
+                (start, end),
+            ).fetchall()
+        )
+    context.log.info(
+        "kpi.unit_score_monthly: %d rows, %d units listed, %d explaining dossiers for %s .. %s",
+        rows,
+        len(listed),
+        dossiers,
+        start,
+        end,
+    )
+    return MaterializeResult(
+        metadata={
+            "rows": rows,
+            "units_listed": len(listed),
+            "explaining_dossiers": dossiers,
+            "dossiers_by_reason": MetadataValue.json(reasons),
+            "largest_differences": MetadataValue.md(differences_markdown(listed, config)),
+            "config_source": MetadataValue.path(config.source),
+            "config": MetadataValue.json(config.as_dict()),
+        }
+    )
+
+
+def _listed(conn, start: date, end: date) -> list[tuple]:
+    return conn.execute(
+        "SELECT s.period_start, s.diff_rank, s.unit_code, s.unit_name, s.own_compared_points,"
+        " s.national_compared_points, s.diff_points, s.compared_components,"
+        " (SELECT count(*) FROM kpi.unit_score_dossiers_monthly d"
+        "   WHERE d.period_start = s.period_start AND d.unit_code = s.unit_code)"
+        " FROM kpi.unit_score_monthly s"
+        " WHERE s.period_start >= %s AND s.period_start < %s AND s.diff_rank IS NOT NULL"
+        " ORDER BY s.period_start, s.diff_rank",
+        (start, end),
+    ).fetchall()
+
+
+def differences_markdown(listed: list[tuple], config: ScoreConfig) -> str:
+    if not listed:
+        return (
+            f"Không có đơn vị nào chênh lệch quá {config.tolerance_points} điểm so với điểm"
+            " tính từ số liệu Cổng DVCQG công bố."
+        )
+    lines = [
+        f"Chênh lệch điểm (phạm vi `{config.comparison_scope}`), lớn nhất trước:",
+        "",
+        "| Tháng | # | Đơn vị | Điểm của ta | Điểm theo Cổng DVCQG | Chênh lệch | Thành phần | Hồ sơ giải thích |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for month, rank, code, name, own, nat, diff, comps, n in listed:
+        comps_text = ", ".join(COMPONENT_LABELS.get(c, c) for c in comps or [])
+        lines.append(
+            f"| {month:%m/%Y} | {rank} | {name} ({code}) | {own} | {nat} | {diff:+} |"
+            f" {comps_text} | {n} |"
+        )
+    return "\n".join(lines)
+
+
+ASSETS = [unit_score_monthly]

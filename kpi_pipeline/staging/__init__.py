@@ -1,0 +1,1 @@
+"""Conformed staging tables (latest version of every record) and the quarantine."""

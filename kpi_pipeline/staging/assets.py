@@ -1,0 +1,93 @@
+"""Staging assets: conformed, latest-version tables the KPI assets read, and the quarantine."""
+
+from dagster import (
+    AssetDep,
+    AssetExecutionContext,
+    AssetKey,
+    BackfillPolicy,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+)
+
+from kpi_pipeline.partitions import monthly_partitions, weekly_partitions
+from kpi_pipeline.staging.conform import DOSSIERS, PAYMENTS, SYNC_RECORDS, StagingSpec
+from kpi_pipeline.staging.conform import replace_partitions as _replace
+from kpi_pipeline.warehouse.db import execute_file
+from kpi_pipeline.warehouse.resource import WarehouseResource
+
+REFERENCE_DEPS = [AssetKey(["ref", "units"]), AssetKey(["ref", "procedures"])]
+
+
+def build_staging_asset(spec: StagingSpec, table: str, description: str, deps: list[AssetKey]):
+    @asset(
+        name=table,
+        key_prefix=["staging"],
+        partitions_def=weekly_partitions,
+        backfill_policy=BackfillPolicy.single_run(),
+        group_name="staging",
+        kinds={"postgres"},
+        deps=[AssetDep(AssetKey(["raw", spec.source])), *deps],
+        description=description,
+    )
+    def _staging(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
+        keys = list(context.partition_keys)
+        with warehouse.connect() as conn:
+            counts = _replace(conn, spec, keys, context.run_id)
+        if counts.quarantined:
+            context.log.warning(
+                "%d %s records quarantined: %s", counts.quarantined, spec.source, counts.by_rule
+            )
+        meta = counts.as_metadata()
+        meta["quarantined_by_rule"] = MetadataValue.json(meta["quarantined_by_rule"])
+        return MaterializeResult(metadata=meta)
+
+    return _staging
+
+
+stg_dossiers = build_staging_asset(
+    DOSSIERS,
+    "dossiers",
+    "Conformed dossiers, one row per MaHoSo in its latest known version (late changes included).",
+    REFERENCE_DEPS,
+)
+stg_sync_records = build_staging_asset(
+    SYNC_RECORDS,
+    "sync_records",
+    "What the national portal holds of each dossier, latest sync version.",
+    [],
+)
+stg_payments = build_staging_asset(
+    PAYMENTS,
+    "payments",
+    "National payment transactions, latest version of each MaGiaoDich.",
+    [],
+)
+
+
+@asset(
+    key=AssetKey(["staging", "chiso"]),
+    partitions_def=monthly_partitions,
+    backfill_policy=BackfillPolicy.single_run(),
+    group_name="staging",
+    kinds={"postgres"},
+    deps=[AssetKey(["raw", "national_chiso"])],
+    description="The national portal's monthly published rates per unit, typed.",
+)
+def stg_chiso(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
+    keys = list(context.partition_keys)
+    with warehouse.connect() as conn, conn.transaction():
+        execute_file(conn, "staging/replace_chiso", {"keys": keys, "run_id": context.run_id})
+        (rows,) = conn.execute(
+            "SELECT count(*) FROM staging.chiso WHERE to_char(month, 'YYYY-MM-DD') = ANY(%s)",
+            (keys,),
+        ).fetchone()
+        (bad,) = conn.execute(
+            "SELECT count(*) FROM quarantine.records WHERE source = 'national_chiso'"
+            " AND partition_key = ANY(%s)",
+            (keys,),
+        ).fetchone()
+    return MaterializeResult(metadata={"rows": rows, "quarantined": bad})
+
+
+ASSETS = [stg_dossiers, stg_sync_records, stg_payments, stg_chiso]

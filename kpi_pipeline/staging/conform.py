@@ -1,0 +1,91 @@
+"""Replace the staged versions of some partitions, rebuild the current rows they touch.
+
+One transaction per call: the partitions' old versions and quarantined records go, the raw
+rows are conformed again (rules in `sql/staging/conform_*.sql`), staged versions and rejected
+records go in, and every key that was or is now in those partitions gets its current row
+rebuilt from all its versions. Nothing is dropped: raw = staged + quarantined + superseded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import psycopg
+
+from kpi_pipeline.warehouse.db import execute_file
+
+
+@dataclass(frozen=True)
+class StagingSpec:
+    source: str  # raw table, and the quarantine's `source`
+    name: str  # sql/staging/conform_<name>.sql, merge_current_<name>.sql
+    version_name: str  # sql/staging/insert_<version_name>_versions.sql
+    versions_table: str
+    key_column: str
+
+
+DOSSIERS = StagingSpec(
+    "provincial_dossiers", "dossiers", "dossier", "staging.dossier_versions", "ma_ho_so"
+)
+SYNC_RECORDS = StagingSpec(
+    "national_sync", "sync_records", "sync_record", "staging.sync_record_versions", "ma_ho_so"
+)
+PAYMENTS = StagingSpec(
+    "national_payments", "payments", "payment", "staging.payment_versions", "transaction_id"
+)
+
+
+@dataclass(frozen=True)
+class ConformCounts:
+    raw: int
+    staged: int
+    quarantined: int
+    superseded: int
+    by_rule: dict[str, int]
+
+    def as_metadata(self) -> dict:
+        return {
+            "raw_records": self.raw,
+            "staged": self.staged,
+            "quarantined": self.quarantined,
+            "superseded_duplicates": self.superseded,
+            "quarantined_by_rule": dict(sorted(self.by_rule.items())),
+            "balanced": self.raw == self.staged + self.quarantined + self.superseded,
+        }
+
+
+def replace_partitions(
+    conn: psycopg.Connection, spec: StagingSpec, keys: list[str], run_id: str
+) -> ConformCounts:
+    params = {"keys": keys, "run_id": run_id, "source": spec.source}
+    with conn.transaction():
+        execute_file(
+            conn,
+            "staging/collect_touched_keys",
+            params,
+            key=spec.key_column,
+            versions=spec.versions_table,
+        )
+        execute_file(conn, "quarantine/delete_partitions", params)
+        execute_file(conn, f"staging/conform_{spec.name}", params)
+        execute_file(conn, "staging/rank_conformed", params)
+        execute_file(conn, f"staging/insert_{spec.version_name}_versions", params)
+        execute_file(conn, "quarantine/insert_quarantined", params)
+        execute_file(conn, "staging/add_staged_keys", params)
+        execute_file(conn, f"staging/merge_current_{spec.name}", params)
+        rows = conn.execute(
+            "SELECT disposition, final_rule, count(*) FROM conformed GROUP BY 1, 2"
+        ).fetchall()
+    by_disposition: dict[str, int] = {}
+    by_rule: dict[str, int] = {}
+    for disposition, rule, n in rows:
+        by_disposition[disposition] = by_disposition.get(disposition, 0) + n
+        if rule:
+            by_rule[rule] = by_rule.get(rule, 0) + n
+    return ConformCounts(
+        raw=sum(by_disposition.values()),
+        staged=by_disposition.get("staged", 0),
+        quarantined=by_disposition.get("quarantined", 0),
+        superseded=by_disposition.get("superseded", 0),
+        by_rule=by_rule,
+    )

@@ -1,0 +1,450 @@
+-- KPI building blocks, shared by the weekly and monthly tables (kpi-tables.md is the contract).
+-- Periods are [start, end) in Asia/Ho_Chi_Minh; a range of periods (a backfill) is one call:
+-- every function takes (p_start, p_end, p_step) = the partition time window and the period
+-- length ('7 days' for Friday weeks, '1 month' for months).
+-- Every function is `CREATE OR REPLACE`; none reads a kpi.* table (they are created after).
+CREATE SCHEMA IF NOT EXISTS kpi;
+
+-- The band of num/den against a target percentage, exact numeric arithmetic (never floats).
+-- green: target met (rate >= target, or > target when strict); yellow: within yellow_pp points
+-- below; orange: within orange_pp points below; red otherwise; NULL when den is 0.
+-- The Python twin is kpi_pipeline.domain.bands.band; tests check that they agree.
+CREATE OR REPLACE FUNCTION kpi.band(num bigint, den bigint, target_pct numeric, strict boolean,
+                                    yellow_pp numeric, orange_pp numeric)
+RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+DECLARE
+    scaled numeric;  -- 100 * num, compared with edge * den: rate_pct >= edge <=> 100 num >= edge den
+BEGIN
+    IF target_pct IS NULL OR strict IS NULL OR yellow_pp IS NULL OR orange_pp IS NULL THEN
+        RAISE EXCEPTION 'kpi.band: missing configuration (target %, strict %, widths % / %)',
+            target_pct, strict, yellow_pp, orange_pp;
+    END IF;
+    IF num IS NULL OR den IS NULL OR den = 0 THEN
+        RETURN NULL;
+    END IF;
+    IF num < 0 OR den < 0 THEN
+        RAISE EXCEPTION 'kpi.band: negative count %/%', num, den;
+    END IF;
+    scaled := 100 * num::numeric;
+    IF strict THEN
+        IF scaled > target_pct * den THEN RETURN 'green'; END IF;
+        IF scaled > (target_pct - yellow_pp) * den THEN RETURN 'yellow'; END IF;
+        IF scaled > (target_pct - orange_pp) * den THEN RETURN 'orange'; END IF;
+    ELSE
+        IF scaled >= target_pct * den THEN RETURN 'green'; END IF;
+        IF scaled >= (target_pct - yellow_pp) * den THEN RETURN 'yellow'; END IF;
+        IF scaled >= (target_pct - orange_pp) * den THEN RETURN 'orange'; END IF;
+    END IF;
+    RETURN 'red';
+END
+$$;
+
+-- kpi.band with the target of `kpi` and the widths from the configuration document
+-- (KpiConfig.sql_json(): {"bands": {...}, "targets": {"on_time": {"percent": "90", ...}}}).
+CREATE OR REPLACE FUNCTION kpi.band_for(num bigint, den bigint, cfg jsonb, kpi text)
+RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT kpi.band(num, den,
+                    (cfg #>> ARRAY['targets', kpi, 'percent'])::numeric,
+                    (cfg #>> ARRAY['targets', kpi, 'strict'])::boolean,
+                    (cfg #>> '{bands,yellow_within_pp}')::numeric,
+                    (cfg #>> '{bands,orange_within_pp}')::numeric)
+$$;
+
+-- The worst of the non-null bands (green < yellow < orange < red); NULL when all are NULL.
+CREATE OR REPLACE FUNCTION kpi.worst_band(VARIADIC bands text[])
+RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT b FROM unnest(bands) AS b
+    WHERE b IS NOT NULL
+    ORDER BY array_position(ARRAY['green', 'yellow', 'orange', 'red'], b) DESC NULLS LAST
+    LIMIT 1
+$$;
+
+-- Is `day` a working day, given its ref.holidays kind (NULL when not listed)? Saturdays and
+-- Sundays are off unless LAM_BU (a working Saturday); LE and BU days are off. The SQL twin of
+-- kpi_pipeline.domain.calendar.WorkingCalendar.is_working_day.
+CREATE OR REPLACE FUNCTION kpi.is_working_day(day date, kind text)
+RETURNS boolean LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE kind
+        WHEN 'LE' THEN false
+        WHEN 'BU' THEN false
+        WHEN 'LAM_BU' THEN true
+        ELSE extract(isodow FROM day) < 6
+    END
+$$;
+
+-- Working days d with a < d <= b (0 when b <= a): days overdue from due date a to day b.
+-- The SQL twin of kpi_pipeline.domain.calendar.WorkingCalendar.working_days_between.
+CREATE OR REPLACE FUNCTION kpi.working_days_between(a date, b date)
+RETURNS integer LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT count(*)::integer
+    FROM generate_series(a + 1, b, interval '1 day') AS g(day)
+    LEFT JOIN ref.holidays h ON h.day = g.day::date
+    WHERE kpi.is_working_day(g.day::date, h.kind)
+$$;
+
+-- Every day of [a, b] with the running count of working days from a: for a <= x <= y in the
+-- range, cum(y) - cum(x) = kpi.working_days_between(x, y). Lets a set of dossiers get their
+-- working days overdue with two joins instead of one calendar walk each.
+CREATE OR REPLACE FUNCTION kpi.working_day_index(a date, b date)
+RETURNS TABLE (day date, cum bigint) LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT g.day::date,
+           count(*) FILTER (WHERE kpi.is_working_day(g.day::date, h.kind)) OVER (ORDER BY g.day)
+    FROM generate_series(a, b, interval '1 day') AS g(day)
+    LEFT JOIN ref.holidays h ON h.day = g.day::date
+$$;
+
+-- The periods of [p_start, p_end), each with its half-open local-time window.
+CREATE OR REPLACE FUNCTION kpi.periods(p_start date, p_end date, p_step interval)
+RETURNS TABLE (period_start date, period_end date, window_start timestamptz, window_end timestamptz)
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT g::date, (g + p_step)::date,
+           g AT TIME ZONE 'Asia/Ho_Chi_Minh', (g + p_step) AT TIME ZONE 'Asia/Ho_Chi_Minh'
+    FROM generate_series(p_start::timestamp, p_end::timestamp - interval '1 day', p_step) AS g
+$$;
+
+-- Every unit valid in each period (a ref.units version overlapping it; valid_to inclusive).
+-- When two versions of a unit overlap one period (a change inside the period), the later one
+-- gives its name, level and parent: the unit as it stood at the period's end.
+CREATE OR REPLACE FUNCTION kpi.period_units(p_start date, p_end date, p_step interval)
+RETURNS TABLE (period_start date, unit_code text, unit_name text, unit_level text, parent_code text)
+LANGUAGE sql STABLE AS $$
+    SELECT DISTINCT ON (p.period_start, u.unit_code)
+           p.period_start, u.unit_code, u.unit_name, u.unit_level, u.parent_code
+    FROM kpi.periods(p_start, p_end, p_step) p
+    JOIN ref.units u
+      ON u.valid_from < p.period_end AND (u.valid_to IS NULL OR u.valid_to >= p.period_start)
+    ORDER BY p.period_start, u.unit_code, u.valid_from DESC
+$$;
+
+-- Roll-up membership per period: (ancestor, member) for every unit and each of its
+-- descendants, itself included, in the hierarchy valid in the period. A unit that no root
+-- (unit without parent: the province) reaches in the period - its parent has no version
+-- then, or it has no version itself but still has dossiers (an old unit's open dossiers) -
+-- is attached to every root, so that the province roll-up covers everything.
+CREATE OR REPLACE FUNCTION kpi.period_rollup_members(p_start date, p_end date, p_step interval)
+RETURNS TABLE (period_start date, ancestor_code text, unit_code text)
+LANGUAGE sql STABLE AS $$
+    WITH RECURSIVE units AS (
+        SELECT * FROM kpi.period_units(p_start, p_end, p_step)
+    ),
+    tree (period_start, ancestor_code, unit_code, depth) AS (
+        SELECT u.period_start, u.unit_code, u.unit_code, 0 FROM units u
+        UNION ALL
+        SELECT t.period_start, t.ancestor_code, c.unit_code, t.depth + 1
+        FROM tree t
+        JOIN units c ON c.period_start = t.period_start AND c.parent_code = t.unit_code
+        WHERE t.depth < 10 AND c.unit_code <> t.ancestor_code  -- guards against cycles
+    ),
+    roots AS (
+        SELECT u.period_start, u.unit_code FROM units u WHERE u.parent_code IS NULL
+    ),
+    stray AS (
+        SELECT p.period_start, k.unit_code
+        FROM kpi.periods(p_start, p_end, p_step) p
+        CROSS JOIN (SELECT DISTINCT unit_code FROM ref.units) k
+        EXCEPT
+        SELECT t.period_start, t.unit_code
+        FROM tree t JOIN roots r ON r.period_start = t.period_start AND r.unit_code = t.ancestor_code
+    )
+    SELECT t.period_start, t.ancestor_code, t.unit_code FROM tree t
+    UNION
+    SELECT s.period_start, r.unit_code, s.unit_code
+    FROM stray s JOIN roots r ON r.period_start = s.period_start
+$$;
+
+-- When a dossier stopped being open: finished or returned (9, 10) at NgayKetThucXuLy;
+-- refused, withdrawn or suspended (3, 7, 8) at NgayKetThucXuLy when set, else at its last
+-- change (the latest version's NgayCapNhat: the status cannot be older than that); NULL while open.
+CREATE OR REPLACE FUNCTION kpi.closed_at(status smallint, finished_at timestamptz,
+                                         returned_at timestamptz, updated_at timestamptz)
+RETURNS timestamptz LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE
+        WHEN status IN (9, 10) THEN coalesce(finished_at, returned_at, updated_at)
+        WHEN status IN (3, 7, 8) THEN coalesce(finished_at, updated_at)
+    END
+$$;
+
+-- A dossier's latest national payment transaction (by NgayCapNhat; ties: latest payment,
+-- then highest MaGiaoDich), and whether any of its transactions succeeded.
+CREATE OR REPLACE FUNCTION kpi.latest_payment(p_ma_ho_so text)
+RETURNS TABLE (transaction_id text, status text, paid_at timestamptz, updated_at timestamptz,
+               any_success boolean)
+LANGUAGE sql STABLE AS $$
+    SELECT p.transaction_id, p.status, p.paid_at, p.updated_at,
+           EXISTS (SELECT 1 FROM staging.payments s
+                   WHERE s.ma_ho_so = p_ma_ho_so AND s.status = 'THANH_CONG')
+    FROM staging.payments p
+    WHERE p.ma_ho_so = p_ma_ho_so
+    ORDER BY p.updated_at DESC, p.paid_at DESC NULLS LAST, p.transaction_id DESC
+    LIMIT 1
+$$;
+
+-- What each dossier (staging.dossiers: one row, its latest version) counts for in each period,
+-- as 0/1 flags; one row per (period, dossier, event): `received` rows carry the intake flags,
+-- `finished` rows the processing ones, `overdue` rows overdue_open. The counting rules of
+-- kpi-tables.md live here and only here.
+CREATE OR REPLACE FUNCTION kpi.dossier_events(p_start date, p_end date, p_step interval)
+RETURNS TABLE (
+    period_start date, event text, ma_ho_so text, unit_code text, procedure_code text,
+    received int, received_online int, online_eligible int, online_eligible_received_online int,
+    finished int, finished_on_time int, finished_late int, finished_late_subjective int,
+    payment_eligible int, paid_online int, digitised int, overdue_open int, level4 boolean)
+LANGUAGE sql STABLE AS $$
+    WITH p AS MATERIALIZED (
+        SELECT * FROM kpi.periods(p_start, p_end, p_step)
+    ),
+    bounds AS MATERIALIZED (
+        SELECT min(window_end) AS first_end, max(window_end) AS last_end
+        FROM p
+    ),
+    -- received: NgayTiepNhan in the window, not refused at intake (3). One received_at index
+    -- range per period; the payment look-up then runs on those dossiers only.
+    rcv_dossiers AS MATERIALIZED (
+        SELECT p.period_start, d.ma_ho_so, d.unit_code, d.procedure_code, d.channel, d.digitised
+        FROM p
+        JOIN staging.dossiers d
+          ON d.received_at >= p.window_start AND d.received_at < p.window_end
+        WHERE d.status <> 3
+    ),
+    rcv AS (
+        SELECT r.*,
+               coalesce(pr.service_level IN (3, 4) AND pr.integrated, false) AS online_eligible,
+               coalesce(pr.has_fee AND pr.online_payment, false) AS payment_eligible,
+               coalesce(pr.service_level = 4 OR pr.fully_online, false) AS level4,
+               lp.status AS payment_status
+        FROM rcv_dossiers r
+        LEFT JOIN ref.procedures pr ON pr.procedure_code = r.procedure_code
+        LEFT JOIN LATERAL (
+            SELECT l.status FROM kpi.latest_payment(r.ma_ho_so) l
+            WHERE pr.has_fee AND pr.online_payment
+        ) lp ON true
+    ),
+    -- dossiers that may be open and overdue at some window end of the range: received and due
+    -- before the last end, not closed before the first end, and not closed by their due time
+    open_candidates AS MATERIALIZED (
+        SELECT c.* FROM (
+            SELECT d.ma_ho_so, d.unit_code, d.procedure_code, d.received_at, d.due_at,
+                   kpi.closed_at(d.status, d.finished_at, d.returned_at, d.updated_at) AS closed_at
+            FROM staging.dossiers d, bounds b
+            WHERE d.due_at < b.last_end AND d.received_at < b.last_end
+        ) c, bounds b
+        WHERE c.closed_at IS NULL OR (c.closed_at > c.due_at AND c.closed_at >= b.first_end)
+    )
+    SELECT r.period_start, 'received', r.ma_ho_so, r.unit_code, r.procedure_code,
+           1, (r.channel = 2)::int, r.online_eligible::int,
+           (r.online_eligible AND r.channel = 2)::int,
+           0, 0, 0, 0,
+           r.payment_eligible::int,
+           coalesce(r.payment_eligible AND r.payment_status = 'THANH_CONG', false)::int,
+           r.digitised::int, 0, r.level4
+    FROM rcv r
+    UNION ALL
+    -- finished: NgayKetThucXuLy in the window, status 9 or 10; on time: finished_at <= due_at
+    SELECT p.period_start, 'finished', d.ma_ho_so, d.unit_code, d.procedure_code,
+           0, 0, 0, 0,
+           1, (d.finished_at <= d.due_at)::int, (d.finished_at > d.due_at)::int,
+           coalesce(d.finished_at > d.due_at AND d.late_reason = 'CHU_QUAN', false)::int,
+           0, 0, 0, 0, false
+    FROM p
+    JOIN staging.dossiers d
+      ON d.finished_at >= p.window_start AND d.finished_at < p.window_end
+    WHERE d.status IN (9, 10)
+    UNION ALL
+    -- overdue open: due before the window's end and still open at it
+    SELECT p.period_start, 'overdue', o.ma_ho_so, o.unit_code, o.procedure_code,
+           0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, false
+    FROM open_candidates o
+    JOIN p ON p.window_end > o.due_at AND p.window_end > o.received_at
+          AND (o.closed_at IS NULL OR o.closed_at >= p.window_end)
+$$;
+
+-- The rows of kpi.unit_kpi_weekly / kpi.unit_kpi_monthly (without computed_at) for every
+-- period of the range: every unit valid in the period, scope `unit` (its own dossiers) and
+-- `rollup` (itself and its descendants; sums of numerators and denominators).
+-- Level-4 share: procedures_received = distinct procedures with at least one dossier received
+-- by the unit in the period; procedures_level4 = those offered at level 4 or fully online
+-- (MucDo 4 or ToanTrinh); a roll-up sums them over its units (unit x procedure pairs).
+CREATE OR REPLACE FUNCTION kpi.unit_kpi_rows(p_start date, p_end date, p_step interval, p_cfg jsonb)
+RETURNS TABLE (
+    period_start date, unit_code text, unit_name text, unit_level text, parent_code text,
+    scope text,
+    received bigint, received_online bigint, online_eligible bigint,
+    online_eligible_received_online bigint, finished bigint, finished_on_time bigint,
+    payment_eligible bigint, paid_online bigint, digitised bigint, overdue_open bigint,
+    on_time_rate numeric, online_rate numeric, online_payment_rate numeric,
+    digitisation_rate numeric,
+    on_time_band text, online_band text, online_payment_band text, overall_band text,
+    finished_late_subjective bigint, procedures_received bigint, procedures_level4 bigint,
+    level4_share numeric, level4_band text, digitisation_band text)
+LANGUAGE sql STABLE AS $$
+    WITH units AS (
+        SELECT * FROM kpi.period_units(p_start, p_end, p_step)
+    ),
+    own AS (
+        SELECT e.period_start, e.unit_code,
+               sum(e.received) AS received,
+               sum(e.received_online) AS received_online,
+               sum(e.online_eligible) AS online_eligible,
+               sum(e.online_eligible_received_online) AS online_eligible_received_online,
+               sum(e.finished) AS finished,
+               sum(e.finished_on_time) AS finished_on_time,
+               sum(e.payment_eligible) AS payment_eligible,
+               sum(e.paid_online) AS paid_online,
+               sum(e.digitised) AS digitised,
+               sum(e.overdue_open) AS overdue_open,
+               sum(e.finished_late_subjective) AS finished_late_subjective,
+               count(DISTINCT e.procedure_code) FILTER (WHERE e.received = 1)
+                   AS procedures_received,
+               count(DISTINCT e.procedure_code) FILTER (WHERE e.received = 1 AND e.level4)
+                   AS procedures_level4
+        FROM kpi.dossier_events(p_start, p_end, p_step) e
+        GROUP BY e.period_start, e.unit_code
+    ),
+    scoped AS (
+        SELECT o.period_start, o.unit_code, 'unit' AS scope,
+               o.received, o.received_online, o.online_eligible,
+               o.online_eligible_received_online, o.finished, o.finished_on_time,
+               o.payment_eligible, o.paid_online, o.digitised, o.overdue_open,
+               o.finished_late_subjective, o.procedures_received, o.procedures_level4
+        FROM own o
+        UNION ALL
+        SELECT m.period_start, m.ancestor_code, 'rollup',
+               sum(o.received), sum(o.received_online), sum(o.online_eligible),
+               sum(o.online_eligible_received_online), sum(o.finished), sum(o.finished_on_time),
+               sum(o.payment_eligible), sum(o.paid_online), sum(o.digitised),
+               sum(o.overdue_open), sum(o.finished_late_subjective),
+               sum(o.procedures_received), sum(o.procedures_level4)
+        FROM kpi.period_rollup_members(p_start, p_end, p_step) m
+        JOIN own o ON o.period_start = m.period_start AND o.unit_code = m.unit_code
+        GROUP BY m.period_start, m.ancestor_code
+    ),
+    counts AS (
+        SELECT u.period_start, u.unit_code, u.unit_name, u.unit_level, u.parent_code, sc.scope,
+               coalesce(s.received, 0)::bigint AS received,
+               coalesce(s.received_online, 0)::bigint AS received_online,
+               coalesce(s.online_eligible, 0)::bigint AS online_eligible,
+               coalesce(s.online_eligible_received_online, 0)::bigint
+                   AS online_eligible_received_online,
+               coalesce(s.finished, 0)::bigint AS finished,
+               coalesce(s.finished_on_time, 0)::bigint AS finished_on_time,
+               coalesce(s.payment_eligible, 0)::bigint AS payment_eligible,
+               coalesce(s.paid_online, 0)::bigint AS paid_online,
+               coalesce(s.digitised, 0)::bigint AS digitised,
+               coalesce(s.overdue_open, 0)::bigint AS overdue_open,
+               coalesce(s.finished_late_subjective, 0)::bigint AS finished_late_subjective,
+               coalesce(s.procedures_received, 0)::bigint AS procedures_received,
+               coalesce(s.procedures_level4, 0)::bigint AS procedures_level4
+        FROM units u
+        CROSS JOIN (VALUES ('unit'), ('rollup')) AS sc(scope)
+        LEFT JOIN scoped s
+          ON s.period_start = u.period_start AND s.unit_code = u.unit_code AND s.scope = sc.scope
+    )
+    SELECT c.period_start, c.unit_code, c.unit_name, c.unit_level, c.parent_code, c.scope,
+           c.received, c.received_online, c.online_eligible, c.online_eligible_received_online,
+           c.finished, c.finished_on_time, c.payment_eligible, c.paid_online, c.digitised,
+           c.overdue_open,
+           c.finished_on_time::numeric / nullif(c.finished, 0),
+           c.online_eligible_received_online::numeric / nullif(c.online_eligible, 0),
+           c.paid_online::numeric / nullif(c.payment_eligible, 0),
+           c.digitised::numeric / nullif(c.received, 0),
+           b.on_time_band, b.online_band, b.online_payment_band,
+           kpi.worst_band(b.on_time_band, b.online_band, b.online_payment_band),
+           c.finished_late_subjective, c.procedures_received, c.procedures_level4,
+           c.procedures_level4::numeric / nullif(c.procedures_received, 0),
+           kpi.band_for(c.procedures_level4, c.procedures_received, p_cfg, 'level4_share'),
+           kpi.band_for(c.digitised, c.received, p_cfg, 'digitisation')
+    FROM counts c
+    CROSS JOIN LATERAL (
+        SELECT kpi.band_for(c.finished_on_time, c.finished, p_cfg, 'on_time') AS on_time_band,
+               kpi.band_for(c.online_eligible_received_online, c.online_eligible, p_cfg, 'online')
+                   AS online_band,
+               kpi.band_for(c.paid_online, c.payment_eligible, p_cfg, 'online_payment')
+                   AS online_payment_band
+    ) b
+$$;
+
+-- Drill-down: per period, unit and scope, the procedures contributing most late dossiers
+-- (finished after NgayHenTra) and most not-online dossiers (online-eligible, received in
+-- person or by post), ranked 1.. by count (ties by procedure code); the top p_top of each
+-- ranking are kept. A rank is NULL when the procedure has no such dossier.
+CREATE OR REPLACE FUNCTION kpi.drilldown_procedure_rows(p_start date, p_end date, p_step interval,
+                                                        p_top integer)
+RETURNS TABLE (
+    period_start date, unit_code text, scope text, procedure_code text, procedure_name text,
+    finished bigint, finished_late bigint, late_rank integer,
+    online_eligible bigint, online_eligible_not_online bigint, not_online_rank integer)
+LANGUAGE sql STABLE AS $$
+    WITH own AS (
+        SELECT e.period_start, e.unit_code, e.procedure_code,
+               sum(e.finished) AS finished, sum(e.finished_late) AS finished_late,
+               sum(e.online_eligible) AS online_eligible,
+               sum(e.online_eligible - e.online_eligible_received_online) AS not_online
+        FROM kpi.dossier_events(p_start, p_end, p_step) e
+        WHERE e.event IN ('received', 'finished')
+        GROUP BY e.period_start, e.unit_code, e.procedure_code
+    ),
+    scoped AS (
+        SELECT o.period_start, o.unit_code, 'unit' AS scope, o.procedure_code,
+               o.finished, o.finished_late, o.online_eligible, o.not_online
+        FROM own o
+        UNION ALL
+        SELECT m.period_start, m.ancestor_code, 'rollup', o.procedure_code,
+               sum(o.finished), sum(o.finished_late), sum(o.online_eligible), sum(o.not_online)
+        FROM kpi.period_rollup_members(p_start, p_end, p_step) m
+        JOIN own o ON o.period_start = m.period_start AND o.unit_code = m.unit_code
+        GROUP BY m.period_start, m.ancestor_code, o.procedure_code
+    ),
+    ranked AS (
+        SELECT s.*,
+               CASE WHEN s.finished_late > 0 THEN row_number() OVER (
+                   PARTITION BY s.period_start, s.unit_code, s.scope
+                   ORDER BY s.finished_late DESC, s.procedure_code) END AS late_rank,
+               CASE WHEN s.not_online > 0 THEN row_number() OVER (
+                   PARTITION BY s.period_start, s.unit_code, s.scope
+                   ORDER BY s.not_online DESC, s.procedure_code) END AS not_online_rank
+        FROM scoped s
+        JOIN kpi.period_units(p_start, p_end, p_step) u
+          ON u.period_start = s.period_start AND u.unit_code = s.unit_code
+    )
+    SELECT r.period_start, r.unit_code, r.scope, r.procedure_code, pr.procedure_name,
+           r.finished::bigint, r.finished_late::bigint, r.late_rank::integer,
+           r.online_eligible::bigint, r.not_online::bigint, r.not_online_rank::integer
+    FROM ranked r
+    LEFT JOIN ref.procedures pr ON pr.procedure_code = r.procedure_code
+    WHERE r.late_rank <= p_top OR r.not_online_rank <= p_top
+$$;
+
+-- Overdue open dossiers per period, with days overdue in working days: working days after the
+-- due date up to the period's last day (= kpi.working_days_between(due date, last day), here
+-- through the running index of kpi.working_day_index).
+-- parent_code is the unit's parent in the period (a district's list = its own + its communes').
+CREATE OR REPLACE FUNCTION kpi.overdue_dossier_rows(p_start date, p_end date, p_step interval)
+RETURNS TABLE (
+    period_start date, unit_code text, parent_code text, ma_ho_so text, procedure_code text,
+    procedure_name text, channel smallint, status smallint, received_at timestamptz,
+    due_at timestamptz, days_overdue integer)
+LANGUAGE sql STABLE AS $$
+    WITH overdue AS MATERIALIZED (
+        SELECT e.period_start, e.unit_code, d.ma_ho_so, d.procedure_code, d.channel, d.status,
+               d.received_at, d.due_at,
+               (d.due_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date AS due_day,
+               p.period_end - 1 AS last_day
+        FROM kpi.dossier_events(p_start, p_end, p_step) e
+        JOIN kpi.periods(p_start, p_end, p_step) p ON p.period_start = e.period_start
+        JOIN staging.dossiers d ON d.ma_ho_so = e.ma_ho_so
+        WHERE e.event = 'overdue'
+    ),
+    cal AS MATERIALIZED (
+        SELECT c.day, c.cum
+        FROM kpi.working_day_index((SELECT min(due_day) FROM overdue), p_end) c
+    )
+    SELECT o.period_start, o.unit_code, u.parent_code, o.ma_ho_so, o.procedure_code,
+           pr.procedure_name, o.channel, o.status, o.received_at, o.due_at,
+           (c_last.cum - c_due.cum)::integer
+    FROM overdue o
+    JOIN cal c_due ON c_due.day = o.due_day
+    JOIN cal c_last ON c_last.day = o.last_day
+    LEFT JOIN kpi.period_units(p_start, p_end, p_step) u
+      ON u.period_start = o.period_start AND u.unit_code = o.unit_code
+    LEFT JOIN ref.procedures pr ON pr.procedure_code = o.procedure_code
+$$;

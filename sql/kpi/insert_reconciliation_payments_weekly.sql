@@ -1,0 +1,28 @@
+-- Dossiers received in each week of the window whose provincial and national payment views
+-- disagree: provincial ThanhToan.HinhThuc = TRUC_TUYEN without a successful latest national
+-- transaction, or a successful latest national transaction the provincial record does not
+-- call online. The KPI (paid_online) follows the national side; this lists the mismatches.
+INSERT INTO kpi.reconciliation_payments_weekly (
+    period_start, unit_code, parent_code, ma_ho_so, procedure_code, payment_eligible,
+    counts_as_paid_online, issue, provincial_method, provincial_tx, provincial_paid_at,
+    national_tx, national_status, national_updated_at, national_any_success, computed_at)
+WITH rcv AS (
+    SELECT e.period_start, e.ma_ho_so, e.payment_eligible, e.paid_online
+    FROM kpi.dossier_events(%(start)s::date, %(end)s::date, interval '7 days') e
+    WHERE e.event = 'received'
+)
+SELECT r.period_start, d.unit_code, u.parent_code, d.ma_ho_so, d.procedure_code,
+       r.payment_eligible = 1, r.paid_online = 1,
+       CASE WHEN d.payment_method = 'TRUC_TUYEN' AND lp.transaction_id IS NULL
+                THEN 'no_national_transaction'
+            WHEN d.payment_method = 'TRUC_TUYEN' THEN 'national_not_successful'
+            ELSE 'not_online_in_provincial' END,
+       d.payment_method, d.payment_tx, d.paid_at,
+       lp.transaction_id, lp.status, lp.updated_at, coalesce(lp.any_success, false), now()
+FROM rcv r
+JOIN staging.dossiers d ON d.ma_ho_so = r.ma_ho_so
+LEFT JOIN LATERAL kpi.latest_payment(d.ma_ho_so) lp ON true
+LEFT JOIN kpi.period_units(%(start)s::date, %(end)s::date, interval '7 days') u
+  ON u.period_start = r.period_start AND u.unit_code = d.unit_code
+WHERE coalesce(d.payment_method = 'TRUC_TUYEN', false)
+   <> coalesce(lp.status = 'THANH_CONG', false);

@@ -1,0 +1,136 @@
+-- For each unit listed by kpi.unit_score_monthly.diff_rank in the months [start, end), and each
+-- compared component whose points differ from the national figures', the dossiers of the
+-- compared scope (the unit alone, or with its descendants for `rollup`) that the national
+-- portal sees differently from the provincial record (staging.dossiers / staging.sync_records /
+-- staging.payments):
+--   on_time: finished with us but missing nationally, not finished there (status), finished in
+--            another month there, or judged differently on time; or finished in the month only
+--            nationally;
+--   online: online-eligible dossiers received in the month, missing nationally or with
+--            another channel;
+--   online_payment: payment-eligible dossiers received in the month, missing nationally, or
+--            whose provincial TRUC_TUYEN and the latest national transaction disagree.
+INSERT INTO kpi.unit_score_dossiers_monthly (
+    period_start, unit_code, component, ma_ho_so, dossier_unit_code, procedure_code, reason,
+    provincial_value, national_value, computed_at)
+WITH RECURSIVE listed AS (
+    SELECT s.period_start, s.unit_code, s.scope,
+           (s.period_start::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh') AS w_start,
+           ((s.period_start + interval '1 month') AT TIME ZONE 'Asia/Ho_Chi_Minh') AS w_end,
+           array_remove(ARRAY[
+               CASE WHEN s.on_time_points <> s.national_on_time_points THEN 'on_time' END,
+               CASE WHEN s.online_points <> s.national_online_points THEN 'online' END,
+               CASE WHEN s.online_payment_points <> s.national_online_payment_points
+                    THEN 'online_payment' END], NULL) AS components
+    FROM kpi.unit_score_monthly s
+    WHERE s.period_start >= %(start)s::date AND s.period_start < %(end)s::date
+      AND s.diff_rank IS NOT NULL
+),
+members AS (  -- the listed unit, and for a roll-up every descendant (that month's parents)
+    SELECT l.period_start, l.unit_code, l.unit_code AS member_code, l.scope
+    FROM listed l
+    UNION
+    SELECT m.period_start, m.unit_code, k.unit_code, m.scope
+    FROM members m
+    JOIN kpi.unit_kpi_monthly k
+      ON k.period_start = m.period_start AND k.scope = 'unit' AND k.parent_code = m.member_code
+    WHERE m.scope = 'rollup'
+),
+todo AS (
+    SELECT l.period_start, l.unit_code, l.w_start, l.w_end, c.component, m.member_code
+    FROM listed l
+    CROSS JOIN LATERAL unnest(l.components) AS c(component)
+    JOIN members m ON m.period_start = l.period_start AND m.unit_code = l.unit_code
+),
+ours AS (  -- the dossiers behind our figure, with the national record and payment
+    SELECT t.period_start, t.unit_code, t.component, t.w_start, t.w_end,
+           d.ma_ho_so, d.unit_code AS dossier_unit_code, d.procedure_code, d.status, d.channel,
+           d.finished_at, d.due_at, d.payment_method,
+           s.ma_ho_so IS NOT NULL AS synced, s.status AS n_status, s.channel AS n_channel,
+           s.finished_at AS n_finished_at, s.due_at AS n_due_at,
+           lp.status AS n_payment_status
+    FROM todo t
+    JOIN staging.dossiers d ON d.unit_code = t.member_code
+    LEFT JOIN ref.procedures p ON p.procedure_code = d.procedure_code
+    LEFT JOIN staging.sync_records s ON s.ma_ho_so = d.ma_ho_so
+    LEFT JOIN LATERAL (
+        SELECT y.status FROM staging.payments y
+        WHERE y.ma_ho_so = d.ma_ho_so
+        ORDER BY y.updated_at DESC, y.transaction_id DESC
+        LIMIT 1
+    ) lp ON t.component = 'online_payment'
+    WHERE (t.component = 'on_time' AND d.status IN (9, 10)
+           AND d.finished_at >= t.w_start AND d.finished_at < t.w_end)
+       OR (t.component = 'online' AND d.status <> 3
+           AND d.received_at >= t.w_start AND d.received_at < t.w_end
+           AND p.service_level IN (3, 4) AND p.integrated)
+       OR (t.component = 'online_payment' AND d.status <> 3
+           AND d.received_at >= t.w_start AND d.received_at < t.w_end
+           AND p.has_fee AND p.online_payment)
+),
+explained AS (
+    SELECT o.period_start, o.unit_code, o.component, o.ma_ho_so, o.dossier_unit_code,
+           o.procedure_code, x.reason, x.provincial_value, x.national_value
+    FROM ours o
+    CROSS JOIN LATERAL (
+        SELECT CASE
+            WHEN NOT o.synced THEN 'missing_from_sync'
+            WHEN o.component = 'on_time' AND coalesce(o.n_status NOT IN (9, 10), true)
+                THEN 'status_mismatch'
+            WHEN o.component = 'on_time' AND (o.n_finished_at IS NULL
+                 OR o.n_finished_at < o.w_start OR o.n_finished_at >= o.w_end)
+                THEN 'finished_date_mismatch'
+            WHEN o.component = 'on_time'
+                 AND (o.n_finished_at <= o.n_due_at) IS DISTINCT FROM (o.finished_at <= o.due_at)
+                THEN 'on_time_mismatch'
+            WHEN o.component = 'online' AND o.n_channel IS DISTINCT FROM o.channel
+                THEN 'channel_mismatch'
+            WHEN o.component = 'online_payment'
+                 AND coalesce(o.payment_method = 'TRUC_TUYEN', false)
+                     <> coalesce(o.n_payment_status = 'THANH_CONG', false)
+                THEN 'payment_mismatch'
+        END AS reason,
+        CASE o.component
+            WHEN 'on_time' THEN concat('status=', o.status,
+                ' finished=', to_char(o.finished_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD HH24:MI'),
+                ' due=', to_char(o.due_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD HH24:MI'))
+            WHEN 'online' THEN concat('channel=', o.channel)
+            ELSE concat('payment=', coalesce(o.payment_method, 'none'))
+        END AS provincial_value,
+        CASE WHEN o.synced THEN CASE o.component
+            WHEN 'on_time' THEN concat('status=', o.n_status,
+                ' finished=', coalesce(to_char(o.n_finished_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD HH24:MI'), 'none'),
+                ' due=', coalesce(to_char(o.n_due_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD HH24:MI'), 'none'))
+            WHEN 'online' THEN concat('channel=', o.n_channel)
+            ELSE concat('latest_transaction=', coalesce(o.n_payment_status, 'none'))
+        END END AS national_value
+    ) x
+    WHERE x.reason IS NOT NULL
+),
+national_only AS (  -- finished in the month per the national record, not per ours
+    SELECT t.period_start, t.unit_code, t.component, s.ma_ho_so,
+           s.unit_code AS dossier_unit_code, s.procedure_code,
+           'finished_only_nationally' AS reason,
+           CASE WHEN d.ma_ho_so IS NULL THEN 'unknown dossier'
+                ELSE concat('status=', d.status, ' finished=',
+                    coalesce(to_char(d.finished_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD HH24:MI'), 'none'))
+           END AS provincial_value,
+           concat('status=', s.status, ' finished=',
+               to_char(s.finished_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD HH24:MI'))
+               AS national_value
+    FROM todo t
+    JOIN staging.sync_records s
+      ON s.unit_code = t.member_code AND s.status IN (9, 10)
+     AND s.finished_at >= t.w_start AND s.finished_at < t.w_end
+    LEFT JOIN staging.dossiers d ON d.ma_ho_so = s.ma_ho_so
+    WHERE t.component = 'on_time'
+      AND NOT coalesce(d.status IN (9, 10)
+                       AND d.finished_at >= t.w_start AND d.finished_at < t.w_end, false)
+)
+SELECT period_start, unit_code, component, ma_ho_so, dossier_unit_code, procedure_code, reason,
+       provincial_value, national_value, now()
+FROM explained
+UNION ALL
+SELECT period_start, unit_code, component, ma_ho_so, dossier_unit_code, procedure_code, reason,
+       provincial_value, national_value, now()
+FROM national_only;

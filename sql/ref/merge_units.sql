@@ -1,0 +1,53 @@
+-- Unit versions from `incoming`: a new (MaDonVi, HieuLucTu) adds a version; a known version
+-- is updated only where the portal changed it (typically closing it with HieuLucDen).
+-- Records that break a rule go to the quarantine instead.
+CREATE TEMP TABLE incoming_units ON COMMIT DROP AS
+SELECT
+    i.payload,
+    nullif(normalize(btrim(i.payload ->> 'MaDonVi'), NFC), '') AS unit_code,
+    nullif(normalize(btrim(i.payload ->> 'TenDonVi'), NFC), '') AS unit_name,
+    upper(btrim(i.payload ->> 'CapDonVi')) AS unit_level,
+    nullif(normalize(btrim(i.payload ->> 'MaDonViCha'), NFC), '') AS parent_code,
+    nullif(btrim(i.payload ->> 'MaHanhChinh'), '') AS gso_code,
+    (staging.parse_portal_ts(i.payload ->> 'HieuLucTu' || '000000') AT TIME ZONE 'Asia/Ho_Chi_Minh')::date
+        AS valid_from,
+    nullif(i.payload ->> 'HieuLucDen', '') AS valid_to_text,
+    (staging.parse_portal_ts(nullif(i.payload ->> 'HieuLucDen', '') || '000000')
+        AT TIME ZONE 'Asia/Ho_Chi_Minh')::date AS valid_to
+FROM incoming i;
+
+INSERT INTO quarantine.records (source, partition_key, record_key, rule, detail, payload, run_id)
+SELECT 'ref_units', 'reference', u.unit_code,
+       CASE WHEN u.unit_code IS NULL OR u.unit_name IS NULL THEN 'missing_key'
+            WHEN u.unit_level NOT IN ('TINH', 'SO_NGANH', 'HUYEN', 'XA') OR u.unit_level IS NULL
+                THEN 'unknown_unit_level'
+            ELSE 'unparseable_date' END,
+       'MaDonVi=' || coalesce(u.unit_code, 'null') || ' CapDonVi=' || coalesce(u.unit_level, 'null')
+           || ' HieuLucTu=' || coalesce(u.payload ->> 'HieuLucTu', 'null'),
+       u.payload, %(run_id)s
+FROM incoming_units u
+WHERE u.unit_code IS NULL OR u.unit_name IS NULL
+   OR u.unit_level IS NULL OR u.unit_level NOT IN ('TINH', 'SO_NGANH', 'HUYEN', 'XA')
+   OR u.valid_from IS NULL OR (u.valid_to_text IS NOT NULL AND u.valid_to IS NULL);
+
+INSERT INTO ref.units AS t (
+    unit_code, valid_from, valid_to, unit_name, unit_level, parent_code, gso_code, first_seen_run)
+SELECT DISTINCT ON (u.unit_code, u.valid_from)
+    u.unit_code, u.valid_from, u.valid_to, u.unit_name, u.unit_level, u.parent_code, u.gso_code,
+    %(run_id)s
+FROM incoming_units u
+WHERE u.unit_code IS NOT NULL AND u.unit_name IS NOT NULL
+  AND u.unit_level IN ('TINH', 'SO_NGANH', 'HUYEN', 'XA')
+  AND u.valid_from IS NOT NULL AND (u.valid_to_text IS NULL OR u.valid_to IS NOT NULL)
+ORDER BY u.unit_code, u.valid_from
+ON CONFLICT (unit_code, valid_from) DO UPDATE SET
+    valid_to = EXCLUDED.valid_to,
+    unit_name = EXCLUDED.unit_name,
+    unit_level = EXCLUDED.unit_level,
+    parent_code = EXCLUDED.parent_code,
+    gso_code = EXCLUDED.gso_code,
+    loaded_at = now()
+WHERE (t.valid_to, t.unit_name, t.unit_level, t.parent_code, t.gso_code)
+      IS DISTINCT FROM
+      (EXCLUDED.valid_to, EXCLUDED.unit_name, EXCLUDED.unit_level, EXCLUDED.parent_code,
+       EXCLUDED.gso_code);

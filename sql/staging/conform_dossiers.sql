@@ -1,0 +1,81 @@
+-- Conform the raw provincial dossiers of %(keys)s into the temp table `ruled`: one row per raw
+-- record, typed, with the first rule it breaks (null when it passes). Text is NFC-normalised,
+-- codes trimmed, timestamps parsed as Asia/Ho_Chi_Minh. rank_conformed.sql takes it from there.
+CREATE TEMP TABLE ruled ON COMMIT DROP AS
+WITH parsed AS (
+    SELECT
+        r.partition_key,
+        r.payload,
+        r.run_id,
+        md5(r.payload::text) AS content_hash,
+        nullif(normalize(btrim(r.payload ->> 'MaHoSo'), NFC), '') AS ma_ho_so,
+        nullif(normalize(btrim(r.payload ->> 'MaTTHC'), NFC), '') AS procedure_code,
+        nullif(normalize(btrim(r.payload ->> 'MaDonVi'), NFC), '') AS unit_code,
+        btrim(r.payload ->> 'KenhThucHien') AS channel_text,
+        btrim(r.payload ->> 'TrangThaiHoSo') AS status_text,
+        r.payload ->> 'SoHoa' AS digitised_text,
+        r.payload ->> 'NgayTiepNhan' AS received_text,
+        r.payload ->> 'NgayHenTra' AS due_text,
+        nullif(r.payload ->> 'NgayKetThucXuLy', '') AS finished_text,
+        nullif(r.payload ->> 'NgayTra', '') AS returned_text,
+        r.payload ->> 'NgayCapNhat' AS updated_text,
+        nullif(normalize(btrim(r.payload ->> 'LyDoTreHan'), NFC), '') AS late_reason,
+        CASE WHEN jsonb_typeof(r.payload -> 'ThanhToan') = 'object' THEN r.payload -> 'ThanhToan' END
+            AS payment
+    FROM raw.provincial_dossiers r
+    WHERE r.partition_key = ANY(%(keys)s)
+),
+typed AS (
+    SELECT
+        p.*,
+        staging.parse_portal_ts(p.received_text) AS received_at,
+        staging.parse_portal_ts(p.due_text) AS due_at,
+        staging.parse_portal_ts(p.finished_text) AS finished_at,
+        staging.parse_portal_ts(p.returned_text) AS returned_at,
+        staging.parse_portal_ts(p.updated_text) AS updated_at,
+        staging.parse_portal_ts(nullif(p.payment ->> 'NgayThanhToan', '')) AS paid_at,
+        CASE WHEN p.channel_text ~ '^[0-9]{1,2}$' THEN p.channel_text::smallint END AS channel,
+        CASE WHEN p.status_text ~ '^[0-9]{1,2}$' THEN p.status_text::smallint END AS status,
+        CASE lower(p.digitised_text) WHEN 'true' THEN true WHEN 'false' THEN false END AS digitised
+    FROM parsed p
+),
+rules AS (
+    SELECT
+        t.*,
+        CASE
+            WHEN t.ma_ho_so IS NULL THEN 'missing_key'
+            WHEN t.received_at IS NULL OR t.due_at IS NULL OR t.updated_at IS NULL
+              OR (t.finished_text IS NOT NULL AND t.finished_at IS NULL)
+              OR (t.returned_text IS NOT NULL AND t.returned_at IS NULL)
+              OR (nullif(t.payment ->> 'NgayThanhToan', '') IS NOT NULL AND t.paid_at IS NULL)
+                THEN 'unparseable_date'
+            WHEN t.status IS NULL OR t.status NOT BETWEEN 1 AND 10 THEN 'unknown_status'
+            WHEN t.channel IS NULL OR t.channel NOT IN (1, 2, 3) THEN 'unknown_channel'
+            WHEN t.digitised IS NULL THEN 'bad_flag'
+            WHEN NOT EXISTS (SELECT 1 FROM ref.units u WHERE u.unit_code = t.unit_code)
+                THEN 'unknown_unit'
+            WHEN NOT EXISTS (SELECT 1 FROM ref.procedures pr WHERE pr.procedure_code = t.procedure_code)
+                THEN 'unknown_procedure'
+            WHEN t.finished_at < t.received_at THEN 'finished_before_received'
+            WHEN t.due_at < t.received_at THEN 'due_before_received'
+        END AS rule
+    FROM typed t
+)
+SELECT
+    r.*,
+    coalesce(r.ma_ho_so, r.payload ->> 'MaHoSo') AS record_key,
+    CASE r.rule
+        WHEN 'missing_key' THEN 'MaHoSo is empty'
+        WHEN 'unparseable_date' THEN 'a timestamp is not a valid yyyyMMddHHmmss: NgayTiepNhan='
+            || coalesce(r.received_text, 'null') || ', NgayHenTra=' || coalesce(r.due_text, 'null')
+            || ', NgayKetThucXuLy=' || coalesce(r.finished_text, 'null')
+            || ', NgayCapNhat=' || coalesce(r.updated_text, 'null')
+        WHEN 'unknown_status' THEN 'TrangThaiHoSo=' || coalesce(r.status_text, 'null') || ' is not 1..10'
+        WHEN 'unknown_channel' THEN 'KenhThucHien=' || coalesce(r.channel_text, 'null') || ' is not 1, 2 or 3'
+        WHEN 'bad_flag' THEN 'SoHoa=' || coalesce(r.digitised_text, 'null') || ' is not a boolean'
+        WHEN 'unknown_unit' THEN 'MaDonVi ' || coalesce(r.unit_code, 'null') || ' is not in ref.units'
+        WHEN 'unknown_procedure' THEN 'MaTTHC ' || coalesce(r.procedure_code, 'null') || ' is not in ref.procedures'
+        WHEN 'finished_before_received' THEN 'NgayKetThucXuLy ' || r.finished_text || ' is before NgayTiepNhan ' || r.received_text
+        WHEN 'due_before_received' THEN 'NgayHenTra ' || r.due_text || ' is before NgayTiepNhan ' || r.received_text
+    END AS detail
+FROM rules r

@@ -1,0 +1,50 @@
+-- Conform the national payment transactions of %(keys)s into `ruled` (see conform_dossiers.sql).
+CREATE TEMP TABLE ruled ON COMMIT DROP AS
+WITH parsed AS (
+    SELECT
+        r.partition_key,
+        r.payload,
+        r.run_id,
+        md5(r.payload::text) AS content_hash,
+        nullif(normalize(btrim(r.payload ->> 'MaGiaoDich'), NFC), '') AS transaction_id,
+        nullif(normalize(btrim(r.payload ->> 'MaHoSo'), NFC), '') AS ma_ho_so,
+        nullif(btrim(r.payload ->> 'SoTien'), '') AS amount_text,
+        nullif(r.payload ->> 'NgayThanhToan', '') AS paid_text,
+        upper(nullif(normalize(btrim(r.payload ->> 'TrangThai'), NFC), '')) AS status,
+        r.payload ->> 'NgayCapNhat' AS updated_text
+    FROM raw.national_payments r
+    WHERE r.partition_key = ANY(%(keys)s)
+),
+typed AS (
+    SELECT
+        p.*,
+        staging.parse_portal_ts(p.paid_text) AS paid_at,
+        staging.parse_portal_ts(p.updated_text) AS updated_at,
+        CASE WHEN p.amount_text ~ '^[0-9]{1,18}$' THEN p.amount_text::bigint END AS amount
+    FROM parsed p
+),
+rules AS (
+    SELECT
+        t.*,
+        CASE
+            WHEN t.transaction_id IS NULL OR t.ma_ho_so IS NULL THEN 'missing_key'
+            WHEN t.updated_at IS NULL OR (t.paid_text IS NOT NULL AND t.paid_at IS NULL)
+                THEN 'unparseable_date'
+            WHEN t.status IS NULL OR t.status NOT IN ('THANH_CONG', 'THAT_BAI', 'HOAN_TIEN')
+                THEN 'unknown_payment_status'
+            WHEN t.amount_text IS NOT NULL AND t.amount IS NULL THEN 'bad_amount'
+        END AS rule
+    FROM typed t
+)
+SELECT
+    r.*,
+    coalesce(r.transaction_id, r.payload ->> 'MaGiaoDich') AS record_key,
+    CASE r.rule
+        WHEN 'missing_key' THEN 'MaGiaoDich or MaHoSo is empty'
+        WHEN 'unparseable_date' THEN 'a timestamp is not a valid yyyyMMddHHmmss: NgayCapNhat='
+            || coalesce(r.updated_text, 'null') || ', NgayThanhToan=' || coalesce(r.paid_text, 'null')
+        WHEN 'unknown_payment_status' THEN 'TrangThai=' || coalesce(r.status, 'null')
+            || ' is not THANH_CONG, THAT_BAI or HOAN_TIEN'
+        WHEN 'bad_amount' THEN 'SoTien=' || r.amount_text || ' is not a whole number of VND'
+    END AS detail
+FROM rules r
