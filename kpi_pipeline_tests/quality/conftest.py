@@ -31,9 +31,8 @@ def kpi_home(tmp_path, monkeypatch):
 
 @pytest.fixture
 def db(database_url, gx):
-    """The test database with the reference rows of `rows.seed_reference` and the KPI tables."""
+    """The test database with the reference rows of `rows.seed_reference`."""
     with rows.connect(database_url) as conn:
-        rows.ensure_kpi_tables(conn)
         rows.seed_reference(conn)
     return database_url
 

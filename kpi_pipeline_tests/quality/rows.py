@@ -201,23 +201,6 @@ KPI_RATES = {
 KPI_BANDS = ["on_time_band", "online_band", "online_payment_band", "overall_band"]
 
 
-def ensure_kpi_tables(conn: psycopg.Connection) -> None:
-    """The contract columns of kpi-tables.md, for a branch where the KPI tables have not landed
-    yet (a no-op where they have: the real tables carry the same columns, and more)."""
-    counts = ",\n".join(f"{c} bigint NOT NULL" for c in KPI_COUNTS)
-    rates = ",\n".join(f"{c} numeric" for c in KPI_RATES)
-    bands = ",\n".join(f"{c} text" for c in KPI_BANDS)
-    conn.execute("CREATE SCHEMA IF NOT EXISTS kpi")
-    for table in ("unit_kpi_weekly", "unit_kpi_monthly"):
-        conn.execute(
-            f"""CREATE TABLE IF NOT EXISTS kpi.{table} (
-                period_start date NOT NULL, unit_code text NOT NULL, unit_name text NOT NULL,
-                unit_level text NOT NULL, parent_code text, scope text NOT NULL,
-                {counts}, {rates}, {bands}, computed_at timestamptz NOT NULL,
-                PRIMARY KEY (period_start, unit_code, scope))"""
-        )
-
-
 def kpi_row(period_start: str, unit: str, scope: str = "unit", **counts) -> dict:
     """A consistent KPI row: counts (default 10 received, everything else derived), exact rates."""
     c = {k: 0 for k in KPI_COUNTS}
