@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from dagster import ConfigurableResource
+from dagster import ConfigurableResource, InitResourceContext
 
 from kpi_pipeline.ingestion.client import PortalClient, RetryPolicy
+from kpi_pipeline.preflight import check_portal
 
 
 class PortalResource(ConfigurableResource):
-    """A portal of the contract: base URL, OAuth client credentials, time-outs and paging."""
+    """A portal of the contract: base URL, OAuth client credentials, time-outs and paging.
+
+    At run start (`setup_for_execution`) it checks the URL's shape and fetches one token within
+    `preflight_seconds`, so a bad URL, an unreachable portal or refused credentials stop the run
+    with a message naming the `<NAME>_PORTAL_*` variable to set (never the secret).
+    """
 
     name: str
     base_url: str
@@ -20,6 +26,17 @@ class PortalResource(ConfigurableResource):
     retry_budget_seconds: float = 120.0
     requests_per_second: float = 0.0  # 0 = no limit; a backfill can be polite to the portal
     province_code: str = "49"
+    preflight_seconds: float = 15.0
+
+    def setup_for_execution(self, context: InitResourceContext) -> None:
+        check_portal(
+            self.name,
+            self.base_url,
+            self.client_id,
+            self.client_secret,
+            budget_seconds=min(self.preflight_seconds, self.retry_budget_seconds),
+            connect_timeout=self.connect_timeout,
+        )
 
     def client(self) -> PortalClient:
         return PortalClient(
