@@ -58,6 +58,10 @@ def dagster_home(tmp_path, pg_server_url) -> Path:
         "storage:\n"
         "  postgres:\n"
         f"    postgres_url: {db.dagster_storage_url(url)!r}\n"
+        # Launched runs start at once (production queues them for the daemon: SCALING.md).
+        "run_coordinator:\n"
+        "  module: dagster.core.run_coordinator\n"
+        "  class: DefaultRunCoordinator\n"
         "telemetry:\n"
         "  enabled: false\n",
         encoding="utf-8",

@@ -118,20 +118,15 @@ def test_steps_run_on_celery_workers_and_tables_match_the_truth(
         worker_pids = _pids_under(workers)
         ready = time.monotonic()
 
+        # fmt: off
+        cmd = [
+            sys.executable, "-m", "dagster", "job", "execute",
+            "-m", "kpi_pipeline.definitions", "-j", "weekly_ingest_job",
+            "--tags", json.dumps({"dagster/partition": WEEK}),
+        ]
+        # fmt: on
         run = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "dagster",
-                "job",
-                "execute",
-                "-m",
-                "kpi_pipeline.definitions",
-                "-j",
-                "weekly_ingest_job",
-                "--tags",
-                json.dumps({"dagster/partition": WEEK}),
-            ],  # fmt: skip
+            cmd,
             env=env,
             cwd=settings.PROJECT_ROOT,
             capture_output=True,
