@@ -29,10 +29,3 @@ def with_key_prefix(
         [a.with_attributes(asset_key_replacements=replacements) for a in assets],
         [c.with_attributes(asset_key_replacements=replacements) for c in checks],
     )
-
-
-def unprefixed(key: AssetKey, prefix: str | None) -> AssetKey:
-    """The contract key (`[schema, table]`) of a possibly prefixed asset key."""
-    if prefix and key.path and key.path[0] == prefix:
-        return AssetKey(key.path[1:])
-    return key
