@@ -161,7 +161,7 @@ def check_portal(
     url: str,
     client_id: str,
     secret: str,
-    budget_seconds: float = 5.0,
+    budget_seconds: float = 10.0,
     connect_timeout: float = 5.0,
 ) -> None:
     """One token request to portal `name`; raise `ConfigurationError` naming the variables."""
