@@ -41,7 +41,8 @@ def run_partition_keys(context: AssetCheckExecutionContext, suite: Suite) -> lis
         )
     if "dagster/partition" in tags:
         return [tags["dagster/partition"]]
-    event = context.instance.get_latest_materialization_event(AssetKey(list(suite.asset)))
+    (spec,) = context.check_specs  # the asset as this location names it (key prefix included)
+    event = context.instance.get_latest_materialization_event(spec.asset_key)
     partition = event.dagster_event.partition if event and event.dagster_event else None
     return [partition] if partition else []
 
