@@ -71,13 +71,25 @@ def _run_job(defs, instance, name: str, start: str, end: str | None = None):
     return result
 
 
-def cmd_run(args) -> int:
+def start_checked():
+    """Start the embedded default where nothing is configured, then check the configuration
+    (one connection to each database and portal); `ConfigurationError` names what to set."""
     from kpi_pipeline.local_services import ensure_local_services
+    from kpi_pipeline.preflight import ConfigurationError, check_all
 
-    now = datetime.now(TZ)
     services = ensure_local_services()
     for line in services.started:
         _say(f"started {line}")
+    problems = check_all(os.environ)
+    if problems:
+        services.close()
+        raise ConfigurationError("\n".join(problems))
+    return services
+
+
+def cmd_run(args) -> int:
+    now = datetime.now(TZ)
+    services = start_checked()
     try:
         from dagster import DagsterInstance
 
@@ -203,6 +215,17 @@ def cmd_simulator(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from kpi_pipeline.preflight import ConfigurationError
+
+    try:
+        return _main(argv)
+    except ConfigurationError as exc:
+        for line in str(exc).splitlines():
+            print(f"[kpi-pipeline] configuration: {line}", file=sys.stderr, flush=True)
+        return 2
+
+
+def _main(argv: list[str] | None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     parser = argparse.ArgumentParser(prog="kpi-pipeline", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)

@@ -1,11 +1,19 @@
-"""The code location: assets, checks, jobs, schedules and resources, collected."""
+"""The code location: assets, checks, jobs, schedules and resources, collected.
+
+One location serves one province (`KPI_PROVINCE_CODE`); with `KPI_ASSET_KEY_PREFIX` set, its
+asset keys carry that prefix so that several province locations share one Dagster instance;
+with `KPI_CELERY_BROKER_URL` set, its steps run on Celery workers (docs/SCALING.md).
+"""
 
 from dagster import Definitions
 
+from kpi_pipeline import settings
 from kpi_pipeline.alerts.assets import ASSETS as ALERT_ASSETS
 from kpi_pipeline.ingestion.assets import ASSETS as INGESTION_ASSETS
 from kpi_pipeline.kpis.assets import ASSETS as KPI_ASSETS
+from kpi_pipeline.orchestration.executor import build_executor
 from kpi_pipeline.orchestration.jobs import build_jobs
+from kpi_pipeline.orchestration.locations import with_key_prefix
 from kpi_pipeline.orchestration.schedules import build_schedules
 from kpi_pipeline.quality.checks import CHECKS
 from kpi_pipeline.reports.assets import ASSETS as REPORT_ASSETS
@@ -13,22 +21,27 @@ from kpi_pipeline.resources import build_resources
 from kpi_pipeline.scores.assets import ASSETS as SCORE_ASSETS
 from kpi_pipeline.staging.assets import ASSETS as STAGING_ASSETS
 
-ALL_ASSETS = [
-    *INGESTION_ASSETS,
-    *STAGING_ASSETS,
-    *KPI_ASSETS,
-    *SCORE_ASSETS,
-    *REPORT_ASSETS,
-    *ALERT_ASSETS,
-]
-JOBS = build_jobs(ALL_ASSETS)
+ALL_ASSETS, ALL_CHECKS = with_key_prefix(
+    [
+        *INGESTION_ASSETS,
+        *STAGING_ASSETS,
+        *KPI_ASSETS,
+        *SCORE_ASSETS,
+        *REPORT_ASSETS,
+        *ALERT_ASSETS,
+    ],
+    settings.asset_key_prefix(),
+    CHECKS,
+)
+JOBS = build_jobs(ALL_ASSETS, province=settings.province_code())
 SCHEDULES, SENSORS = build_schedules(JOBS)
 
 defs = Definitions(
     assets=ALL_ASSETS,
-    asset_checks=CHECKS,
+    asset_checks=ALL_CHECKS,
     jobs=list(JOBS.values()),
     schedules=SCHEDULES,
     sensors=SENSORS,
     resources=build_resources(),
+    executor=build_executor(),
 )

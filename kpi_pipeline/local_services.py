@@ -19,6 +19,7 @@ from pathlib import Path
 
 from kpi_pipeline import settings
 from kpi_pipeline.domain.calendar import TZ
+from kpi_pipeline.preflight import ConfigurationError, static_problems
 from kpi_pipeline.warehouse import db
 from kpi_pipeline.warehouse.embedded import start_embedded
 
@@ -28,8 +29,7 @@ SIMULATOR_SCALE = "KPI_SIMULATOR_SCALE"
 SIMULATOR_SEED = "KPI_SIMULATOR_SEED"
 
 
-class ConfigurationError(RuntimeError):
-    """Configuration that cannot work; the message says what to set."""
+__all__ = ["ConfigurationError", "LocalServices", "ensure_local_services", "start_simulator"]
 
 
 @dataclass
@@ -62,7 +62,17 @@ def ensure_dagster_home() -> Path:
 
 
 def ensure_local_services(now: datetime | None = None) -> LocalServices:
+    """Start what the configuration leaves to the embedded default; raise `ConfigurationError`
+    (naming the variables to set) for settings that cannot work, before starting anything."""
     env = os.environ
+    prov, nat = env.get(settings.PROVINCIAL_PORTAL_URL), env.get(settings.NATIONAL_PORTAL_URL)
+    if bool(prov) != bool(nat):
+        raise ConfigurationError(
+            "set both PROVINCIAL_PORTAL_URL and NATIONAL_PORTAL_URL (or neither, for the "
+            "bundled simulator)"
+        )
+    if problems := static_problems(env):
+        raise ConfigurationError("\n".join(problems))
     services = LocalServices()
     if not env.get(settings.KPI_DATABASE_URL):
         services.embedded_dir = settings.kpi_home() / "pgdata"
@@ -77,12 +87,6 @@ def ensure_local_services(now: datetime | None = None) -> LocalServices:
             settings.DAGSTER_PG_URL, db.dagster_storage_url(env[settings.KPI_DATABASE_URL])
         )
 
-    prov, nat = env.get(settings.PROVINCIAL_PORTAL_URL), env.get(settings.NATIONAL_PORTAL_URL)
-    if bool(prov) != bool(nat):
-        raise ConfigurationError(
-            "set both PROVINCIAL_PORTAL_URL and NATIONAL_PORTAL_URL (or neither, for the "
-            "bundled simulator)"
-        )
     if not prov:
         services.simulator = start_simulator(now)
         services.started.append(

@@ -21,6 +21,12 @@ DAGSTER_PG_URL = "DAGSTER_PG_URL"
 # Where the embedded PostgreSQL keeps its data, reports are written, and DAGSTER_HOME lives.
 KPI_HOME = "KPI_HOME"
 KPI_CONFIG_FILE = "KPI_CONFIG_FILE"
+# Several provinces in one Dagster instance: one code location each, keys prefixed (SCALING.md).
+KPI_ASSET_KEY_PREFIX = "KPI_ASSET_KEY_PREFIX"
+# Steps on Celery workers (dagster-celery) instead of subprocesses of the run (SCALING.md).
+KPI_CELERY_BROKER_URL = "KPI_CELERY_BROKER_URL"
+KPI_CELERY_BACKEND_URL = "KPI_CELERY_BACKEND_URL"
+KPI_CELERY_QUEUE = "KPI_CELERY_QUEUE"
 
 TIMEZONE = "Asia/Ho_Chi_Minh"
 DEFAULT_PROVINCE_CODE = "49"
@@ -36,3 +42,12 @@ def kpi_home() -> Path:
 
 def province_code() -> str:
     return os.environ.get(KPI_PROVINCE_CODE) or DEFAULT_PROVINCE_CODE
+
+
+def asset_key_prefix() -> str | None:
+    return os.environ.get(KPI_ASSET_KEY_PREFIX) or None
+
+
+def celery_queue() -> str:
+    """The Celery queue of this location's steps: one per province unless set."""
+    return os.environ.get(KPI_CELERY_QUEUE) or f"kpi-{province_code()}"

@@ -80,6 +80,7 @@ class PortalClient:
         retry: RetryPolicy | None = None,
         requests_per_second: float = 0.0,
         sleep=time.sleep,
+        retry_log_level: int = logging.WARNING,
     ):
         self.name = name
         self.base_url = base_url.rstrip("/")
@@ -90,6 +91,7 @@ class PortalClient:
         self.retry = retry or RetryPolicy()
         self._throttle = _Throttle(requests_per_second)
         self._sleep = sleep
+        self._retry_log_level = retry_log_level
         self._token: str | None = None
         self._token_expires = 0.0
         self.session = requests.Session()
@@ -120,6 +122,10 @@ class PortalClient:
         self._token_expires = time.monotonic() + max(float(body.get("expires_in", 3600)) - 30, 1)
         self.stats["token_refreshes"] += 1
         return token
+
+    def get_token(self) -> None:
+        """Fetch a token now (within the retry budget): a cheap check of URL and credentials."""
+        self._fetch_token(time.monotonic() + self.retry.max_total_seconds)
 
     def _bearer(self, deadline: float) -> str:
         if self._token is None or time.monotonic() >= self._token_expires:
@@ -174,7 +180,8 @@ class PortalClient:
                     f"last problem: {last_problem}"
                 )
             self.stats["retries"] += 1
-            log.warning(
+            log.log(
+                self._retry_log_level,
                 "%s portal: %s %s: %s; retry %d in %.1fs",
                 self.name, url, what, last_problem, attempt + 1, delay,
             )  # fmt: skip

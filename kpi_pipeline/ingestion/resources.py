@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from dagster import ConfigurableResource
+from dagster import ConfigurableResource, InitResourceContext
 
 from kpi_pipeline.ingestion.client import PortalClient, RetryPolicy
+from kpi_pipeline.preflight import check_portal
 
 
 class PortalResource(ConfigurableResource):
-    """A portal of the contract: base URL, OAuth client credentials, time-outs and paging."""
+    """A portal of the contract: base URL, OAuth client credentials, time-outs and paging.
+
+    At run start (`setup_for_execution`) it checks the URL's shape and fetches one token, so a
+    bad URL, an unreachable portal or refused credentials stop the run before any data moves,
+    with a message naming the `<NAME>_PORTAL_*` variable to set (never the secret). Refused
+    credentials and a malformed URL fail at once; an unreachable portal is retried for
+    `preflight_seconds` (default: the whole retry budget, so a short outage at the start of a
+    scheduled run is survived as it would be mid-run).
+    """
 
     name: str
     base_url: str
@@ -20,6 +29,17 @@ class PortalResource(ConfigurableResource):
     retry_budget_seconds: float = 120.0
     requests_per_second: float = 0.0  # 0 = no limit; a backfill can be polite to the portal
     province_code: str = "49"
+    preflight_seconds: float | None = None
+
+    def setup_for_execution(self, context: InitResourceContext) -> None:
+        check_portal(
+            self.name,
+            self.base_url,
+            self.client_id,
+            self.client_secret,
+            budget_seconds=self.preflight_seconds or self.retry_budget_seconds,
+            connect_timeout=self.connect_timeout,
+        )
 
     def client(self) -> PortalClient:
         return PortalClient(

@@ -239,8 +239,10 @@ def reconciliation_chiso(context: AssetExecutionContext, warehouse: WarehouseRes
             (periods.start, periods.end),
         ).fetchone()[0]
         reasons = count_by(conn, CHISO_TABLES[1], "reason", periods)
+    # Keys as this location defines them (a province location prefixes them: locations.py).
+    key = {k.path[-1]: k for k in context.assets_def.keys}
     yield MaterializeResult(
-        asset_key=AssetKey(["kpi", CHISO_TABLES[0]]),
+        asset_key=key[CHISO_TABLES[0]],
         metadata={
             "rows": rows[CHISO_TABLES[0]],
             "flagged": sum(flagged.values()),
@@ -249,7 +251,7 @@ def reconciliation_chiso(context: AssetExecutionContext, warehouse: WarehouseRes
         },
     )
     yield MaterializeResult(
-        asset_key=AssetKey(["kpi", CHISO_TABLES[1]]),
+        asset_key=key[CHISO_TABLES[1]],
         metadata={"rows": rows[CHISO_TABLES[1]], "by_reason": MetadataValue.json(reasons)},
     )
 

@@ -36,12 +36,11 @@ def backfill(
 ) -> int:
     from dagster import DagsterInstance
 
-    from kpi_pipeline.cli import _run_job
-    from kpi_pipeline.local_services import ensure_local_services
+    from kpi_pipeline.cli import _run_job, start_checked
 
     if end < start:
         raise SystemExit(f"--end {end} is before --start {start}")
-    services = ensure_local_services()
+    services = start_checked()
     try:
         from kpi_pipeline.definitions import defs
 

@@ -9,6 +9,7 @@ from dagster import AssetsDefinition, AssetSelection, define_asset_job
 from kpi_pipeline.partitions import monthly_partitions, weekly_partitions
 
 PORTAL_TAGS = {"kpi/portal": "pull"}  # counted by dagster.yaml's run concurrency limit
+PROVINCE_TAG = "kpi/province"  # every run: which province's location launched it
 
 
 def _keys(assets: list[AssetsDefinition], partitions_def, groups: set[str] | None = None):
@@ -22,7 +23,7 @@ def _keys(assets: list[AssetsDefinition], partitions_def, groups: set[str] | Non
     return keys
 
 
-def build_jobs(assets: list[AssetsDefinition]) -> dict:
+def build_jobs(assets: list[AssetsDefinition], province: str | None = None) -> dict:
     reference = AssetSelection.keys(*_keys(assets, None, {"reference"}))
     ingest = AssetSelection.keys(*_keys(assets, weekly_partitions, {"raw", "staging"}))
     weekly_rest = AssetSelection.keys(
@@ -30,16 +31,19 @@ def build_jobs(assets: list[AssetsDefinition]) -> dict:
     )
     weekly_kpis = AssetSelection.keys(*_keys(assets, weekly_partitions, {"kpi"}))
     monthly = AssetSelection.keys(*_keys(assets, monthly_partitions))
+    where = {PROVINCE_TAG: province} if province else {}
+    pulls = {**PORTAL_TAGS, **where}
     return {
         "weekly_ingest_job": define_asset_job(
             "weekly_ingest_job",
             selection=reference | ingest,
-            tags=PORTAL_TAGS,
+            tags=pulls,
             description="Reference data, then each week's raw pulls and staging.",
         ),
         "weekly_report_job": define_asset_job(
             "weekly_report_job",
             selection=weekly_rest,
+            tags=where,
             description="Weekly KPI tables, drill-down, reconciliation and the Friday report.",
         ),
         "weekly_kpi_job": define_asset_job(
@@ -50,13 +54,13 @@ def build_jobs(assets: list[AssetsDefinition]) -> dict:
         "weekly_job": define_asset_job(
             "weekly_job",
             selection=reference | ingest | weekly_rest,
-            tags=PORTAL_TAGS,
+            tags=pulls,
             description="The Friday run: pull the week, conform, validate, KPIs, report.",
         ),
         "monthly_job": define_asset_job(
             "monthly_job",
             selection=monthly,
-            tags=PORTAL_TAGS,
+            tags=pulls,
             description="The month: national published figures, monthly KPIs, reconciliation, reports.",
         ),
     }

@@ -5,17 +5,35 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 import psycopg
-from dagster import ConfigurableResource
+from dagster import ConfigurableResource, InitResourceContext, RetryRequested
 from pydantic import PrivateAttr
 
+from kpi_pipeline import settings
+from kpi_pipeline.preflight import check_database
 from kpi_pipeline.warehouse import db
 
 
+class WarehouseConnectionLost(RuntimeError):
+    """The warehouse connection broke mid-step (server restart, failover, terminated backend)."""
+
+
 class WarehouseResource(ConfigurableResource):
-    """PostgreSQL warehouse; `database_url` comes from `KPI_DATABASE_URL` (see resources.py)."""
+    """PostgreSQL warehouse; `database_url` comes from `KPI_DATABASE_URL` (see resources.py).
+
+    At run start (`setup_for_execution`) it connects once, so a wrong URL, database or password
+    stops the run with a message naming `KPI_DATABASE_URL`. A connection lost in the middle of
+    a step asks Dagster to retry the step (`reconnect_retries` times, `reconnect_wait_seconds`
+    apart): every asset replaces its partitions in one transaction, so the lost attempt
+    published nothing and the retry starts from the same state.
+    """
 
     database_url: str
+    reconnect_retries: int = 2
+    reconnect_wait_seconds: float = 5.0
     _schema_ready: bool = PrivateAttr(default=False)
+
+    def setup_for_execution(self, context: InitResourceContext) -> None:
+        check_database(settings.KPI_DATABASE_URL, self.database_url)
 
     def ensure_schema(self) -> None:
         if not self._schema_ready:
@@ -24,9 +42,24 @@ class WarehouseResource(ConfigurableResource):
 
     @contextmanager
     def connect(self, autocommit: bool = False):
-        self.ensure_schema()
-        with db.connect(self.database_url, autocommit=autocommit) as conn:
-            yield conn
+        conn = None
+        try:
+            self.ensure_schema()
+            with db.connect(self.database_url, autocommit=autocommit) as conn:
+                yield conn
+        except psycopg.OperationalError as exc:
+            if conn is not None and not conn.broken:
+                raise  # a statement failed on a live connection: not a lost connection
+            lost = WarehouseConnectionLost(
+                f"lost the warehouse connection ({self.describe()}): "
+                f"{' '.join(str(exc).split())[:300]}"
+            )
+            lost.__cause__ = exc
+            if self.reconnect_retries <= 0:
+                raise lost from exc
+            raise RetryRequested(
+                max_retries=self.reconnect_retries, seconds_to_wait=self.reconnect_wait_seconds
+            ) from lost
 
     def fetch_all(self, query: str, params: dict | tuple | None = None) -> list[tuple]:
         with self.connect() as conn:
@@ -36,4 +69,4 @@ class WarehouseResource(ConfigurableResource):
         return db.redact_url(self.database_url)
 
 
-__all__ = ["WarehouseResource", "psycopg"]
+__all__ = ["WarehouseConnectionLost", "WarehouseResource", "psycopg"]
