@@ -49,6 +49,7 @@ def build_jobs(assets: list[AssetsDefinition], province: str | None = None) -> d
         "weekly_kpi_job": define_asset_job(
             "weekly_kpi_job",
             selection=weekly_kpis,
+            tags=where,
             description="Weekly KPI tables only (history for trends and heatmaps; no report).",
         ),
         "weekly_job": define_asset_job(
