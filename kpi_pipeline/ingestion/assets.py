@@ -138,6 +138,25 @@ def ref_holidays(
     )
 
 
+def _weekly_items(client: PortalClient, source: RawSource, province_code: str, keys: list[str]):
+    """The items of the weeks `keys`, pulled one week's change window at a time.
+
+    A backfill range arrives as one partition window, but one request series per week keeps
+    the portal's work per request (and its paging depth) that of a Friday run, whatever the
+    range; the windows are adjacent and half-open, so together they hold exactly the records
+    of the range's window, in the same order.
+    """
+    for key in keys:
+        window = weekly_partitions.time_window_for_partition_key(key)
+        params = {
+            source.window_params[0]: portal_ts(window.start),
+            source.window_params[1]: portal_ts(window.end),
+        }
+        if source.by_province:
+            params["ma_tinh"] = province_code
+        yield from client.iter_items(source.path, params)
+
+
 def build_raw_asset(source: RawSource):
     """A weekly raw asset pulling `source` by change window and streaming it into COPY."""
 
@@ -152,16 +171,9 @@ def build_raw_asset(source: RawSource):
         description=source.description,
     )
     def _raw(context: AssetExecutionContext) -> MaterializeResult:
-        window = context.partition_time_window
         keys = list(context.partition_keys)
         portal: PortalResource = getattr(context.resources, source.portal)
         warehouse: WarehouseResource = context.resources.warehouse
-        params = {
-            source.window_params[0]: portal_ts(window.start),
-            source.window_params[1]: portal_ts(window.end),
-        }
-        if source.by_province:
-            params["ma_tinh"] = portal.province_code
         client = portal.client()
         context.log.info(
             "pulling %s%s for %s .. %s (%d weeks)",
@@ -172,7 +184,7 @@ def build_raw_asset(source: RawSource):
                 conn,
                 source.table,
                 keys,
-                client.iter_items(source.path, params),
+                _weekly_items(client, source, portal.province_code, keys),
                 lambda item: week_key_of(item.get("NgayCapNhat")),
                 context.run_id,
             )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Sequence
+from functools import cache
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -26,6 +27,11 @@ PCT = "0.0%"
 HEADER_FILL = PatternFill("solid", fgColor="DDE3EA")
 THIN = Side(style="thin", color="C8CED6")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+# Style objects are shared, not rebuilt per cell: openpyxl files a cell's style by looking the
+# object up in the workbook's style lists, and the same object is found without comparing.
+BOLD = Font(bold=True)
+CENTER = Alignment(horizontal="center")
+HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="center", horizontal="center")
 STATUS_BANDS = {"met": "green", "missed": "red", "no_data": None}
 
 SHEET_SUMMARY = "Tổng hợp"
@@ -35,6 +41,7 @@ SHEET_RED = "Chi tiết đơn vị đỏ"
 SHEET_MAP = "Bản đồ"
 
 
+@cache
 def band_fill(band: str | None) -> PatternFill:
     return PatternFill("solid", fgColor=L.BAND_COLOURS[band])
 
@@ -124,6 +131,7 @@ def peak_month_xlsx(data: PeakMonthReportData) -> bytes:
             "Kết quả chung",
         ],
     )
+    r = us.max_row
     for row in data.units:
         u, b = row.current, row.previous
         change = row.online_rate_change
@@ -147,7 +155,7 @@ def peak_month_xlsx(data: PeakMonthReportData) -> bytes:
                 L.PEAK_STATUS_LABELS[u.overall],
             ]
         )
-        r = us.max_row
+        r += 1
         us.cell(r, 6).number_format = PCT
         us.cell(r, 7).number_format = PCT
         us.cell(r, 8).number_format = "+0.0;-0.0;0.0"
@@ -246,6 +254,7 @@ UNIT_COLUMNS = [
 
 def _weekly_units(ws: Worksheet, units: Iterable[UnitRow]) -> None:
     _header_row(ws, [c for c, _ in UNIT_COLUMNS])
+    r = ws.max_row
     for u in units:
         ws.append(
             [
@@ -271,7 +280,7 @@ def _weekly_units(ws: Worksheet, units: Iterable[UnitRow]) -> None:
                 L.BAND_LABELS[u.overall_band],
             ]
         )
-        r = ws.max_row
+        r += 1
         for col in (8, 12, 16, 18):
             ws.cell(r, col).number_format = PCT
         for cols, band in (
@@ -287,12 +296,14 @@ def _weekly_units(ws: Worksheet, units: Iterable[UnitRow]) -> None:
 
 def _weekly_heatmap(ws: Worksheet, data: WeeklyReportData) -> None:
     _header_row(ws, ["Mã đơn vị", "Đơn vị", *[L.day(w) for w in data.heatmap_weeks]])
+    r = ws.max_row  # counted here: ws.max_row looks at every cell
     for row in data.heatmap:
         ws.append([row.unit_code, row.unit_name, *[L.BAND_LABELS[b] for b in row.bands]])
+        r += 1
         for i, band in enumerate(row.bands):
-            cell = ws.cell(ws.max_row, 3 + i)
+            cell = ws.cell(r, 3 + i)
             cell.fill = band_fill(band)
-            cell.alignment = Alignment(horizontal="center")
+            cell.alignment = CENTER
     _finish_table(ws, [12, 40, *[14] * len(data.heatmap_weeks)], filter_=False)
 
 
@@ -411,7 +422,7 @@ def _title(ws: Worksheet, title: str, period: str, data) -> None:
     ws.append([title])
     ws.cell(1, 1).font = Font(bold=True, size=14)
     ws.append([f"{data.province_name} · {period}"])
-    ws.cell(2, 1).font = Font(bold=True)
+    ws.cell(2, 1).font = BOLD
     line = f"Lập lúc {L.moment(data.generated_at)}"
     if data.provisional:
         line += " · SỐ LIỆU TẠM TÍNH: kỳ báo cáo chưa kết thúc"
@@ -421,10 +432,10 @@ def _title(ws: Worksheet, title: str, period: str, data) -> None:
 def _header_row(ws: Worksheet, headers: Sequence[str]) -> None:
     ws.append(list(headers))
     for cell in ws[ws.max_row]:
-        cell.font = Font(bold=True)
+        cell.font = BOLD
         cell.fill = HEADER_FILL
         cell.border = BORDER
-        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+        cell.alignment = HEADER_ALIGNMENT
 
 
 def _widths(ws: Worksheet, widths: Sequence[int]) -> None:

@@ -1,6 +1,9 @@
 -- Conform the raw provincial dossiers of %(keys)s into the temp table `ruled`: one row per raw
 -- record, typed, with the first rule it breaks (null when it passes). Text is NFC-normalised,
 -- codes trimmed, timestamps parsed as Asia/Ho_Chi_Minh. rank_conformed.sql takes it from there.
+-- Each CTE ends in OFFSET 0, which keeps it a subquery of its own: inlined, every reference
+-- to one of its columns would evaluate the expression again (a timestamp parsed from the
+-- jsonb up to four times, each parse reading the field eleven times): 4x the work.
 CREATE TEMP TABLE ruled ON COMMIT DROP AS
 WITH parsed AS (
     SELECT
@@ -24,6 +27,7 @@ WITH parsed AS (
             AS payment
     FROM raw.provincial_dossiers r
     WHERE r.partition_key = ANY(%(keys)s)
+    OFFSET 0
 ),
 typed AS (
     SELECT
@@ -38,6 +42,7 @@ typed AS (
         CASE WHEN p.status_text ~ '^[0-9]{1,2}$' THEN p.status_text::smallint END AS status,
         CASE lower(p.digitised_text) WHEN 'true' THEN true WHEN 'false' THEN false END AS digitised
     FROM parsed p
+    OFFSET 0
 ),
 rules AS (
     SELECT
@@ -60,6 +65,7 @@ rules AS (
             WHEN t.due_at < t.received_at THEN 'due_before_received'
         END AS rule
     FROM typed t
+    OFFSET 0
 )
 SELECT
     r.*,

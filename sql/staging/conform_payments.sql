@@ -1,4 +1,5 @@
--- Conform the national payment transactions of %(keys)s into `ruled` (see conform_dossiers.sql).
+-- Conform the national payment transactions of %(keys)s into `ruled` (see conform_dossiers.sql,
+-- also for the OFFSET 0 that ends each CTE).
 CREATE TEMP TABLE ruled ON COMMIT DROP AS
 WITH parsed AS (
     SELECT
@@ -14,6 +15,7 @@ WITH parsed AS (
         r.payload ->> 'NgayCapNhat' AS updated_text
     FROM raw.national_payments r
     WHERE r.partition_key = ANY(%(keys)s)
+    OFFSET 0
 ),
 typed AS (
     SELECT
@@ -22,6 +24,7 @@ typed AS (
         staging.parse_portal_ts(p.updated_text) AS updated_at,
         CASE WHEN p.amount_text ~ '^[0-9]{1,18}$' THEN p.amount_text::bigint END AS amount
     FROM parsed p
+    OFFSET 0
 ),
 rules AS (
     SELECT
@@ -35,6 +38,7 @@ rules AS (
             WHEN t.amount_text IS NOT NULL AND t.amount IS NULL THEN 'bad_amount'
         END AS rule
     FROM typed t
+    OFFSET 0
 )
 SELECT
     r.*,

@@ -1,4 +1,5 @@
--- Conform the national sync records of %(keys)s into `ruled` (see conform_dossiers.sql).
+-- Conform the national sync records of %(keys)s into `ruled` (see conform_dossiers.sql,
+-- also for the OFFSET 0 that ends each CTE).
 -- The national copy may reference units or procedures the province does not know: that is
 -- for reconciliation to report, not a reason to reject the record.
 CREATE TEMP TABLE ruled ON COMMIT DROP AS
@@ -20,6 +21,7 @@ WITH parsed AS (
         r.payload ->> 'NgayCapNhat' AS updated_text
     FROM raw.national_sync r
     WHERE r.partition_key = ANY(%(keys)s)
+    OFFSET 0
 ),
 typed AS (
     SELECT
@@ -32,6 +34,7 @@ typed AS (
         CASE WHEN p.status_text ~ '^[0-9]{1,2}$' THEN p.status_text::smallint END AS status,
         CASE WHEN p.channel_text ~ '^[0-9]{1,2}$' THEN p.channel_text::smallint END AS channel
     FROM parsed p
+    OFFSET 0
 ),
 rules AS (
     SELECT
@@ -50,6 +53,7 @@ rules AS (
                 THEN 'unknown_channel'
         END AS rule
     FROM typed t
+    OFFSET 0
 )
 SELECT
     r.*,
