@@ -55,7 +55,11 @@ def replace_table(conn, table: str, periods: PeriodRange, config: KpiConfig) -> 
     # two runs replacing the same table's windows wait for each other instead of colliding
     conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"kpi.{table}",))
     conn.execute(sql_text(f"kpi/delete_{table}"), params)
-    return conn.execute(sql_text(f"kpi/insert_{table}"), params).rowcount
+    rows = conn.execute(sql_text(f"kpi/insert_{table}"), params).rowcount
+    # Later statements of the same transaction read this table (the chiso dossiers read the
+    # flagged comparisons): plan them on its real size, uncommitted rows included.
+    conn.execute(f"ANALYZE kpi.{table}")
+    return rows
 
 
 def _last_period(conn, table: str, periods: PeriodRange) -> date | None:

@@ -76,6 +76,10 @@ def replace_partitions(
         rows = conn.execute(
             "SELECT disposition, final_rule, count(*) FROM conformed GROUP BY 1, 2"
         ).fetchall()
+    # Fresh statistics before the KPI steps plan their joins: autovacuum may not have seen the
+    # load yet, and a stale row count turned a 0.4 s chiso query into 110 s (benchmarks/).
+    with conn.transaction():
+        conn.execute(f"ANALYZE staging.{spec.name}")
     by_disposition: dict[str, int] = {}
     by_rule: dict[str, int] = {}
     for disposition, rule, n in rows:
