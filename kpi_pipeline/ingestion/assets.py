@@ -15,6 +15,7 @@ from dagster import (
 from kpi_pipeline.domain.calendar import TZ
 from kpi_pipeline.ingestion.client import PortalClient
 from kpi_pipeline.ingestion.loader import land_raw, week_key_of
+from kpi_pipeline.ingestion.prefetch import prefetched
 from kpi_pipeline.ingestion.resources import PortalResource
 from kpi_pipeline.ingestion.sources import WEEKLY_SOURCES, RawSource
 from kpi_pipeline.partitions import FIRST_MONTH, monthly_partitions, weekly_partitions
@@ -138,8 +139,8 @@ def ref_holidays(
     )
 
 
-def _weekly_items(client: PortalClient, source: RawSource, province_code: str, keys: list[str]):
-    """The items of the weeks `keys`, pulled one week's change window at a time.
+def _weekly_pages(client: PortalClient, source: RawSource, province_code: str, keys: list[str]):
+    """The pages of the weeks `keys`, pulled one week's change window at a time.
 
     A backfill range arrives as one partition window, but one request series per week keeps
     the portal's work per request (and its paging depth) that of a Friday run, whatever the
@@ -154,7 +155,16 @@ def _weekly_items(client: PortalClient, source: RawSource, province_code: str, k
         }
         if source.by_province:
             params["ma_tinh"] = province_code
-        yield from client.iter_items(source.path, params)
+        yield from client.iter_pages(source.path, params)
+
+
+def _weekly_items(client: PortalClient, source: RawSource, province_code: str, keys: list[str]):
+    """(page number, item) of the weeks `keys`; the next page is fetched while this one is
+    written (`prefetch.py`), across week boundaries too."""
+    pages = prefetched(
+        _weekly_pages(client, source, province_code, keys), name=f"pull-{source.table}"
+    )
+    return ((page.number, item) for page in pages for item in page.items)
 
 
 def build_raw_asset(source: RawSource):

@@ -4,6 +4,7 @@ that together cover exactly the range's window, in order."""
 from datetime import timedelta
 
 from kpi_pipeline.ingestion.assets import _weekly_items, portal_ts
+from kpi_pipeline.ingestion.client import Page
 from kpi_pipeline.ingestion.sources import NATIONAL_PAYMENTS, PROVINCIAL_DOSSIERS
 from kpi_pipeline.partitions import weekly_partitions
 
@@ -12,9 +13,9 @@ class RecordingClient:
     def __init__(self):
         self.calls: list[tuple[str, dict]] = []
 
-    def iter_items(self, path, params):
+    def iter_pages(self, path, params):
         self.calls.append((path, dict(params)))
-        yield 1, {"window": params}
+        yield Page(number=1, size=500, total=1, items=[{"window": params}])
 
 
 def test_a_range_is_pulled_week_by_week():
