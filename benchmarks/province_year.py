@@ -6,8 +6,8 @@ For each `--weeks N` (each in its own child process, on a fresh embedded Postgre
 `KPI_DATABASE_URL` is set, then in fresh databases on that server):
 
 1. floor: a fresh simulator process; plain `requests` pages of the same change windows (every
-   week, every month's `chiso`, the reference lists) COPYed as text into one bare table, in
-   its own process;
+   week, every month's `chiso`, the reference lists; in the pipeline's order) COPYed as text into
+   one bare table, in its own process;
 2. pipeline: a second fresh simulator process (same seed, scale and `now`: byte-identical
    data); `kpi_pipeline.orchestration.backfill.backfill` over the N Friday weeks ending with
    the week of 2024-12-27 and the months they overlap up to 2024-12-31 (one run per job, on a
