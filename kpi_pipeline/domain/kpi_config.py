@@ -13,11 +13,13 @@ import os
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 
 import yaml
 
 from kpi_pipeline.domain.bands import BandWidths, Target, band, exact_percent
+from kpi_pipeline.domain.config_values import integer, mapping
 from kpi_pipeline.settings import KPI_CONFIG_FILE
 
 DEFAULT_CONFIG_FILE = Path(__file__).resolve().parent.parent / "config" / "kpi.yaml"
@@ -29,6 +31,10 @@ CHISO_SCOPES = ("unit", "rollup")
 
 class KpiConfigError(ValueError):
     """The KPI configuration file is missing, unreadable or invalid."""
+
+
+_mapping = partial(mapping, error=KpiConfigError)
+_int = partial(integer, error=KpiConfigError)
 
 
 @dataclass(frozen=True)
@@ -88,18 +94,6 @@ class KpiConfig:
         return json.dumps(self.as_dict(), sort_keys=True)
 
 
-def _mapping(value: object, where: str, keys: set[str]) -> dict:
-    if not isinstance(value, dict):
-        raise KpiConfigError(f"{where}: expected a mapping, got {type(value).__name__}")
-    missing = keys - set(value)
-    unknown = set(value) - keys
-    if missing:
-        raise KpiConfigError(f"{where}: missing key(s) {sorted(missing)}")
-    if unknown:
-        raise KpiConfigError(f"{where}: unknown key(s) {sorted(unknown)}")
-    return value
-
-
 def _percent(value: object, where: str, low: int = 0, high: int = 100) -> Decimal:
     try:
         result = exact_percent(value, where)
@@ -113,12 +107,6 @@ def _percent(value: object, where: str, low: int = 0, high: int = 100) -> Decima
 def _bool(value: object, where: str) -> bool:
     if not isinstance(value, bool):
         raise KpiConfigError(f"{where}: expected true or false, got {value!r}")
-    return value
-
-
-def _int(value: object, where: str, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise KpiConfigError(f"{where}: expected an integer in {low}..{high}, got {value!r}")
     return value
 
 

@@ -19,9 +19,12 @@ import os
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 from fractions import Fraction
+from functools import partial
 from pathlib import Path
 
 import yaml
+
+from kpi_pipeline.domain.config_values import mapping
 
 DEFAULT_FILE = Path(__file__).resolve().parent.parent / "config" / "score_766.yaml"
 CONFIG_ENV = "KPI_SCORE_CONFIG_FILE"
@@ -54,6 +57,9 @@ POINTS_PLACES = Decimal("0.0001")  # points are truncated to 4 decimals (never r
 
 class ScoreConfigError(ValueError):
     """The score configuration file is missing, unreadable or invalid."""
+
+
+_mapping = partial(mapping, error=ScoreConfigError)
 
 
 @dataclass(frozen=True)
@@ -209,18 +215,6 @@ def parse_score_config(raw: object, source: str = "<memory>") -> ScoreConfig:
         top_units=top_units,
         source=source,
     )
-
-
-def _mapping(value: object, where: str, keys: set[str] | None) -> dict:
-    if not isinstance(value, dict):
-        raise ScoreConfigError(f"{where}: expected a mapping, got {type(value).__name__}")
-    if keys is not None:
-        missing, unknown = keys - set(value), set(value) - keys
-        if missing:
-            raise ScoreConfigError(f"{where}: missing key(s) {sorted(missing)}")
-        if unknown:
-            raise ScoreConfigError(f"{where}: unknown key(s) {sorted(unknown)}")
-    return value
 
 
 def _number(value: object, where: str, positive: bool = False) -> Decimal:

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import yaml
+
+from kpi_pipeline.domain.config_values import integer, mapping
 
 DEFAULT_CONFIG_FILE = Path(__file__).resolve().parent.parent / "config" / "quality.yaml"
 CONFIG_ENV = "KPI_QUALITY_CONFIG_FILE"
@@ -19,6 +22,10 @@ CONFIG_ENV = "KPI_QUALITY_CONFIG_FILE"
 
 class QualityConfigError(ValueError):
     """The quality configuration file is missing, unreadable or invalid."""
+
+
+_mapping = partial(mapping, error=QualityConfigError)
+_int = partial(integer, error=QualityConfigError)
 
 
 @dataclass(frozen=True)
@@ -37,23 +44,6 @@ class QualityConfig:
     max_processing_days: int = 365
     max_examples: int = 20
     source: str = "<defaults>"
-
-
-def _mapping(value: object, where: str, keys: set[str]) -> dict:
-    if not isinstance(value, dict):
-        raise QualityConfigError(f"{where}: expected a mapping, got {type(value).__name__}")
-    missing, unknown = keys - set(value), set(value) - keys
-    if missing:
-        raise QualityConfigError(f"{where}: missing key(s) {sorted(missing)}")
-    if unknown:
-        raise QualityConfigError(f"{where}: unknown key(s) {sorted(unknown)}")
-    return value
-
-
-def _int(value: object, where: str, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise QualityConfigError(f"{where}: expected an integer in {low}..{high}, got {value!r}")
-    return value
 
 
 def _number(value: object, where: str, low: float, high: float) -> float:
