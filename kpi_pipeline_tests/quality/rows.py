@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 import psycopg
 
 from kpi_pipeline.domain.calendar import TZ, WorkingCalendar
+from kpi_pipeline_tests.kpis.helpers import COUNTS
 
 # The checked week: Friday 26 April 2024 .. Friday 3 May 2024. Monday 29 April is a
 # compensatory day off (BU), 30 April and 1 May are holidays (LE), and Saturday 4 May is a
@@ -116,13 +117,8 @@ def insert_dossiers(conn: psycopg.Connection, rows: list[dict], partition_key: s
             f" VALUES ('{partition_key}', {values}, 'test')",
             rows,
         )
-        current = {r["ma_ho_so"]: r for r in rows if r["ma_ho_so"] is not None}
-        cur.executemany(
-            f"INSERT INTO staging.dossiers ({cols}, source_partition, run_id)"
-            f" VALUES ({values}, '{partition_key}', 'test')"
-            " ON CONFLICT (ma_ho_so) DO NOTHING",
-            list(current.values()),
-        )
+    current = {r["ma_ho_so"]: r for r in rows if r["ma_ho_so"] is not None}
+    insert_current(conn, list(current.values()), partition_key, skip_existing=True)
 
 
 def received_history(
@@ -139,13 +135,17 @@ def received_history(
     insert_current(conn, rows, "history")
 
 
-def insert_current(conn: psycopg.Connection, rows: list[dict], source_partition: str) -> None:
+def insert_current(
+    conn: psycopg.Connection, rows: list[dict], source_partition: str, skip_existing=False
+) -> None:
+    """Rows into staging.dossiers; `skip_existing` keeps a current row already there."""
     cols = ", ".join(DOSSIER_COLUMNS)
     values = ", ".join(f"%({c})s" for c in DOSSIER_COLUMNS)
+    conflict = " ON CONFLICT (ma_ho_so) DO NOTHING" if skip_existing else ""
     with conn.cursor() as cur:
         cur.executemany(
             f"INSERT INTO staging.dossiers ({cols}, source_partition, run_id)"
-            f" VALUES ({values}, '{source_partition}', 'test')",
+            f" VALUES ({values}, '{source_partition}', 'test'){conflict}",
             rows,
         )
 
@@ -180,18 +180,6 @@ def insert_raw(conn: psycopg.Connection, payloads: list[dict], partition_key: st
 
 # -- KPI tables -----------------------------------------------------------------------------
 
-KPI_COUNTS = [
-    "received",
-    "received_online",
-    "online_eligible",
-    "online_eligible_received_online",
-    "finished",
-    "finished_on_time",
-    "payment_eligible",
-    "paid_online",
-    "digitised",
-    "overdue_open",
-]
 KPI_RATES = {
     "on_time_rate": ("finished_on_time", "finished"),
     "online_rate": ("online_eligible_received_online", "online_eligible"),
@@ -203,7 +191,7 @@ KPI_BANDS = ["on_time_band", "online_band", "online_payment_band", "overall_band
 
 def kpi_row(period_start: str, unit: str, scope: str = "unit", **counts) -> dict:
     """A consistent KPI row: counts (default 10 received, everything else derived), exact rates."""
-    c = {k: 0 for k in KPI_COUNTS}
+    c = {k: 0 for k in COUNTS}
     c.update(received=10, received_online=6, online_eligible=8)
     c.update(online_eligible_received_online=5, finished=4, finished_on_time=3)
     c.update(payment_eligible=2, paid_online=1, digitised=7)
@@ -238,7 +226,7 @@ def kpi_rows_for(period_start: str, units=("49", "SO1", "H1", "X1", "X2")) -> li
                 period_start,
                 u,
                 "rollup",
-                **{k: v * factor for k, v in kpi_row(period_start, u).items() if k in KPI_COUNTS},
+                **{k: v * factor for k, v in kpi_row(period_start, u).items() if k in COUNTS},
             )
         )
     return rows

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 from kpi_pipeline.quality.gx_runner import run_suite
 from kpi_pipeline.quality.suites import suite_for
+from kpi_pipeline_tests.kpis.helpers import COUNTS
 from kpi_pipeline_tests.quality.rows import (
-    KPI_COUNTS,
     insert_kpi,
     kpi_row,
     kpi_rows_for,
@@ -119,7 +119,7 @@ def test_kpi_weekly_valid_fails_each_rule(conn, db):
     row("X2").update(finished_on_time=5, on_time_rate=Decimal("1.25"), online_band="blue")
     row("H1").update(received=100, digitisation_rate=Decimal("0.07"))  # its roll-up has 30
     row("SO1", "rollup").update(online_rate=Decimal("0.5"))  # 5/8 really
-    zero = dict.fromkeys(KPI_COUNTS, 0)
+    zero = dict.fromkeys(COUNTS, 0)
     rows += [
         kpi_row(WEEK, "Z1", **zero) | {"on_time_rate": Decimal(0)},  # 0/0 is null, not 0
         kpi_row(WEEK, "Z2", received_online=11, online_eligible=11, payment_eligible=12)

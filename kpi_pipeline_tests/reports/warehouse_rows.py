@@ -14,19 +14,8 @@ from fractions import Fraction
 import psycopg
 
 from kpi_pipeline.domain.calendar import TZ
+from kpi_pipeline_tests.kpis.helpers import COUNTS
 
-COUNTS = (
-    "received",
-    "received_online",
-    "online_eligible",
-    "online_eligible_received_online",
-    "finished",
-    "finished_on_time",
-    "payment_eligible",
-    "paid_online",
-    "digitised",
-    "overdue_open",
-)
 ADDED = ("finished_late_subjective",)  # project additions to the KPI tables that rows carry
 COLUMNS = (
     "period_start",
