@@ -103,26 +103,15 @@ def start_simulator(now: datetime | None = None):
 
     scale = float(os.environ.get(SIMULATOR_SCALE) or 0.01)
     seed = int(os.environ.get(SIMULATOR_SEED) or 49)
-    prov_creds = ("kpi-provincial", secrets.token_urlsafe(16))
-    nat_creds = ("kpi-national", secrets.token_urlsafe(16))
     config = SimulatorConfig.demo(
         now=now or datetime.now(TZ),
         seed=seed,
         scale=scale,
         province_code=settings.province_code(),
-        provincial_credentials=prov_creds,
-        national_credentials=nat_creds,
+        provincial_credentials=("kpi-provincial", secrets.token_urlsafe(16)),
+        national_credentials=("kpi-national", secrets.token_urlsafe(16)),
     )
     server = SimulatorServer(World(config), host="127.0.0.1", port=0)
     server.start()
-    os.environ.update(
-        {
-            settings.PROVINCIAL_PORTAL_URL: server.provincial_url,
-            settings.PROVINCIAL_PORTAL_CLIENT_ID: prov_creds[0],
-            settings.PROVINCIAL_PORTAL_CLIENT_SECRET: prov_creds[1],
-            settings.NATIONAL_PORTAL_URL: server.national_url,
-            settings.NATIONAL_PORTAL_CLIENT_ID: nat_creds[0],
-            settings.NATIONAL_PORTAL_CLIENT_SECRET: nat_creds[1],
-        }
-    )
+    os.environ.update(server.portal_env())
     return server

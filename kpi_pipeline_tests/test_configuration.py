@@ -91,17 +91,6 @@ def refusing_server():
     server.close()
 
 
-def _portal_env(simulator, sim_config) -> dict:
-    return {
-        "PROVINCIAL_PORTAL_URL": simulator.provincial_url,
-        "PROVINCIAL_PORTAL_CLIENT_ID": sim_config.provincial_credentials[0],
-        "PROVINCIAL_PORTAL_CLIENT_SECRET": sim_config.provincial_credentials[1],
-        "NATIONAL_PORTAL_URL": simulator.national_url,
-        "NATIONAL_PORTAL_CLIENT_ID": sim_config.national_credentials[0],
-        "NATIONAL_PORTAL_CLIENT_SECRET": sim_config.national_credentials[1],
-    }
-
-
 def _cli_run(tmp_path, env_overrides: dict) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.endswith("_PORTAL_URL")}
     for name in ("DAGSTER_PG_URL", "DAGSTER_HOME"):
@@ -172,7 +161,7 @@ def test_cli_run_stops_at_start_naming_the_variable(
     variable,
     words,
 ):
-    env = {"KPI_DATABASE_URL": database_url, **_portal_env(simulator, sim_config)}
+    env = {"KPI_DATABASE_URL": database_url, **simulator.portal_env()}
     overrides = dict(overrides)
     if overrides.get("KPI_DATABASE_URL") == "nosuchdb":
         overrides["KPI_DATABASE_URL"] = db.with_database(database_url, "kpi_no_such_database")
@@ -262,10 +251,10 @@ def test_run_with_a_wrong_database_stops_at_resource_setup(
         assert DB_PASSWORD not in message
 
 
-def test_run_with_a_missing_secret_variable_names_it(monkeypatch, simulator, sim_config):
+def test_run_with_a_missing_secret_variable_names_it(monkeypatch, simulator):
     from kpi_pipeline.resources import build_resources
 
-    for name, value in _portal_env(simulator, sim_config).items():
+    for name, value in simulator.portal_env().items():
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("KPI_DATABASE_URL", "postgresql://unused@127.0.0.1:1/unused")
     monkeypatch.delenv("PROVINCIAL_PORTAL_CLIENT_SECRET")

@@ -9,6 +9,7 @@ import time
 
 import requests
 
+from kpi_pipeline_tests.processes import stop_group
 from kpi_pipeline_tests.reports.browser import ensure_chromium
 
 QUERY = """{ workspaceOrError { __typename ... on Workspace { locationEntries {
@@ -86,9 +87,4 @@ def test_dev_loads_the_code_location(tmp_path, state_dir):
         )
         assert "Checks" in checks
     finally:
-        os.killpg(proc.pid, signal.SIGINT)
-        try:
-            proc.wait(60)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(10)
+        stop_group(proc, signal.SIGINT, grace=60)

@@ -37,16 +37,11 @@ def main(argv: list[str] | None = None) -> int:
         now=now, seed=args.seed, scale=args.scale, max_page_size=args.max_page_size
     )
     server = SimulatorServer(World(cfg), host=args.host, port=args.port).start()
-    (pid, psecret), (nid, nsecret) = cfg.provincial_credentials, cfg.national_credentials
     print(
         f"Portal simulator (seed {cfg.seed}, scale {cfg.scale}, now {cfg.now:%Y-%m-%d %H:%M:%S %z})"
     )
-    print(f"PROVINCIAL_PORTAL_URL={server.provincial_url}")
-    print(f"PROVINCIAL_PORTAL_CLIENT_ID={pid}")
-    print(f"PROVINCIAL_PORTAL_CLIENT_SECRET={psecret}")
-    print(f"NATIONAL_PORTAL_URL={server.national_url}")
-    print(f"NATIONAL_PORTAL_CLIENT_ID={nid}")
-    print(f"NATIONAL_PORTAL_CLIENT_SECRET={nsecret}")
+    for name, value in server.portal_env().items():
+        print(f"{name}={value}")
     print(f"KPI_PROVINCE_CODE={cfg.province_code}", flush=True)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

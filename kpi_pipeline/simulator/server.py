@@ -33,6 +33,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from kpi_pipeline import settings
 from kpi_pipeline.simulator.config import FaultConfig
 from kpi_pipeline.simulator.faults import NO_FAULT, Decision, FaultInjector
 from kpi_pipeline.simulator.timestamps import parse
@@ -167,6 +168,20 @@ class SimulatorServer:
     @property
     def national_url(self) -> str:
         return f"{self.url}/{NATIONAL}"
+
+    def portal_env(self) -> dict[str, str]:
+        """The six settings a client of this server's portals reads from the environment
+        (their names are the contract of portal-api.md, `kpi_pipeline.settings`)."""
+        cfg = self.world.config
+        (pid, psecret), (nid, nsecret) = cfg.provincial_credentials, cfg.national_credentials
+        return {
+            settings.PROVINCIAL_PORTAL_URL: self.provincial_url,
+            settings.PROVINCIAL_PORTAL_CLIENT_ID: pid,
+            settings.PROVINCIAL_PORTAL_CLIENT_SECRET: psecret,
+            settings.NATIONAL_PORTAL_URL: self.national_url,
+            settings.NATIONAL_PORTAL_CLIENT_ID: nid,
+            settings.NATIONAL_PORTAL_CLIENT_SECRET: nsecret,
+        }
 
     def set_world(self, world: World) -> None:
         """Serve another World (e.g. the same seed with a later `now`, to let time pass: late

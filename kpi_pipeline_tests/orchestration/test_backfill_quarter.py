@@ -23,19 +23,14 @@ def test_partition_range_covers_every_overlapping_period():
 
 
 def test_quarter_backfill_is_three_runs_and_fills_every_partition(
-    monkeypatch, tmp_path, database_url, simulator, sim_config
+    monkeypatch, tmp_path, database_url, simulator
 ):
     env = {
         settings.KPI_DATABASE_URL: database_url,
         settings.DAGSTER_PG_URL: db.dagster_storage_url(database_url),
         settings.KPI_HOME: str(tmp_path / "kpi"),
         "DAGSTER_HOME": str(tmp_path / "dagster_home"),
-        settings.PROVINCIAL_PORTAL_URL: simulator.provincial_url,
-        settings.PROVINCIAL_PORTAL_CLIENT_ID: sim_config.provincial_credentials[0],
-        settings.PROVINCIAL_PORTAL_CLIENT_SECRET: sim_config.provincial_credentials[1],
-        settings.NATIONAL_PORTAL_URL: simulator.national_url,
-        settings.NATIONAL_PORTAL_CLIENT_ID: sim_config.national_credentials[0],
-        settings.NATIONAL_PORTAL_CLIENT_SECRET: sim_config.national_credentials[1],
+        **simulator.portal_env(),
     }
     for name, value in env.items():
         monkeypatch.setenv(name, value)

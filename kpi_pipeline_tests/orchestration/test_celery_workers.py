@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -24,6 +23,7 @@ from dagster import DagsterEventType, DagsterInstance, DagsterRunStatus
 from kpi_pipeline import settings
 from kpi_pipeline.quality.suites import SUITES
 from kpi_pipeline_tests.ingestion.helpers import STAGED_DOSSIER_COLUMNS, table, truth_row, window
+from kpi_pipeline_tests.processes import start_logged, stop_group
 
 WEEK = "2024-03-01"
 # A check's step key is its asset key joined by "__", then "_" and the check name.
@@ -32,7 +32,7 @@ WORKERS = 2
 WORKER_CONFIG = settings.PROJECT_ROOT / "deploy" / "celery_worker.yaml"
 
 
-def _env(home: Path, database_url, simulator, sim_config, redis_url, queue) -> dict:
+def _env(home: Path, database_url, simulator, redis_url, queue) -> dict:
     bin_dir = str(Path(sys.executable).parent)
     return {
         **{k: v for k, v in os.environ.items() if not k.startswith(("KPI_", "DAGSTER_"))},
@@ -43,12 +43,7 @@ def _env(home: Path, database_url, simulator, sim_config, redis_url, queue) -> d
         "KPI_DATABASE_URL": database_url,
         "KPI_CELERY_BROKER_URL": redis_url,
         "KPI_CELERY_QUEUE": queue,
-        "PROVINCIAL_PORTAL_URL": simulator.provincial_url,
-        "PROVINCIAL_PORTAL_CLIENT_ID": sim_config.provincial_credentials[0],
-        "PROVINCIAL_PORTAL_CLIENT_SECRET": sim_config.provincial_credentials[1],
-        "NATIONAL_PORTAL_URL": simulator.national_url,
-        "NATIONAL_PORTAL_CLIENT_ID": sim_config.national_credentials[0],
-        "NATIONAL_PORTAL_CLIENT_SECRET": sim_config.national_credentials[1],
+        **simulator.portal_env(),
     }
 
 
@@ -58,15 +53,7 @@ def _start_worker(env: dict, queue: str, name: str, log: Path) -> subprocess.Pop
         "-A", "dagster_celery.app", "-y", str(WORKER_CONFIG), "-q", queue, "-n", name,
         "--loglevel", "INFO", "--", "--concurrency=1",
     ]  # fmt: skip
-    with open(log, "wb") as out:
-        return subprocess.Popen(
-            cmd,
-            env=env,
-            cwd=settings.PROJECT_ROOT,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    return start_logged(cmd, env, log)
 
 
 def _wait_for_workers(redis_url: str, names: list[str], procs, logs, timeout: float = 90) -> None:
@@ -85,17 +72,6 @@ def _wait_for_workers(redis_url: str, names: list[str], procs, logs, timeout: fl
     raise AssertionError(f"workers {names} not ready in {timeout}s (seen {sorted(seen)})")
 
 
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is not None:
-        return
-    os.killpg(proc.pid, signal.SIGTERM)  # warm shutdown of the worker and its pool
-    try:
-        proc.wait(30)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(10)
-
-
 def _pids_under(procs) -> set[int]:
     pids = set()
     for proc in procs:
@@ -108,11 +84,11 @@ def _pids_under(procs) -> set[int]:
 
 
 def test_steps_run_on_celery_workers_and_tables_match_the_truth(
-    tmp_path, dagster_home, database_url, simulator, sim_config, redis_url
+    tmp_path, dagster_home, database_url, simulator, redis_url
 ):
     t0 = time.monotonic()
     queue = f"kpi-test-{uuid.uuid4().hex[:8]}"
-    env = _env(dagster_home, database_url, simulator, sim_config, redis_url, queue)
+    env = _env(dagster_home, database_url, simulator, redis_url, queue)
     names = [f"kpi-test-worker-{i}-{uuid.uuid4().hex[:6]}" for i in range(WORKERS)]
     logs = [tmp_path / f"{n}.log" for n in names]
     workers = [_start_worker(env, queue, n, log) for n, log in zip(names, logs, strict=True)]
@@ -140,7 +116,7 @@ def test_steps_run_on_celery_workers_and_tables_match_the_truth(
         worker_pids |= _pids_under(workers)
     finally:
         for proc in workers:
-            _stop(proc)
+            stop_group(proc)
     output = run.stdout[-4000:] + run.stderr[-4000:]
     worker_logs = "\n".join(log.read_text(errors="replace")[-2000:] for log in logs)
     assert run.returncode == 0, output + worker_logs

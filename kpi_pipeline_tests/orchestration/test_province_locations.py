@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -32,6 +31,7 @@ from kpi_pipeline.orchestration.locations import with_key_prefix
 from kpi_pipeline.warehouse import db
 from kpi_pipeline_tests.conftest import SIM_NOW
 from kpi_pipeline_tests.ingestion.helpers import STAGED_DOSSIER_COLUMNS, table, truth_row, window
+from kpi_pipeline_tests.processes import start_logged, stop_group
 
 WEEK = "2024-03-01"
 
@@ -80,15 +80,7 @@ class CodeServer:
             "-h", "127.0.0.1", "-p", str(self.port), "--location-name", name,
         ]
         # fmt: on
-        with open(log, "wb") as out:
-            self.proc = subprocess.Popen(
-                cmd,
-                env=env,
-                cwd=settings.PROJECT_ROOT,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+        self.proc = start_logged(cmd, env, log)
 
     def wait_ready(self, deadline: float) -> None:
         from dagster._grpc.client import DagsterGrpcClient
@@ -104,13 +96,7 @@ class CodeServer:
         raise AssertionError(f"code server {self.name} not ready")
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(10)
+        stop_group(self.proc)
 
 
 @pytest.fixture
@@ -139,12 +125,7 @@ def _location_env(home, database_url, server, config, prefix) -> dict:
         "KPI_DATABASE_URL": database_url,
         "KPI_PROVINCE_CODE": config.province_code,
         "KPI_ASSET_KEY_PREFIX": prefix,
-        "PROVINCIAL_PORTAL_URL": server.provincial_url,
-        "PROVINCIAL_PORTAL_CLIENT_ID": config.provincial_credentials[0],
-        "PROVINCIAL_PORTAL_CLIENT_SECRET": config.provincial_credentials[1],
-        "NATIONAL_PORTAL_URL": server.national_url,
-        "NATIONAL_PORTAL_CLIENT_ID": config.national_credentials[0],
-        "NATIONAL_PORTAL_CLIENT_SECRET": config.national_credentials[1],
+        **server.portal_env(),
     }
 
 
