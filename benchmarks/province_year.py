@@ -9,7 +9,7 @@ For each `--weeks N` (each in its own child process, on a fresh embedded Postgre
    week, every month's `chiso`, the reference lists; in the pipeline's order) COPYed as text into
    one bare table, in its own process;
 2. pipeline: a second fresh simulator process (same seed, scale and `now`: byte-identical
-   data); `kpi_pipeline.orchestration.backfill.backfill` over the N Friday weeks ending with
+   data); the backfill plan (`orchestration/plans.py`) over the N Friday weeks ending with
    the week of 2024-12-27 and the months they overlap up to 2024-12-31 (one run per job, on a
    real `DagsterInstance` with PostgreSQL storage);
 3. Friday: one `weekly_job` run for the week after (2025-01-03) on top of that history.
@@ -436,7 +436,7 @@ def child(args) -> int:
     load0 = os.getloadavg()
     try:
         from kpi_pipeline import settings
-        from kpi_pipeline.orchestration.backfill import partition_range
+        from kpi_pipeline.orchestration.plans import partition_range
         from kpi_pipeline.partitions import monthly_partitions, weekly_partitions
         from kpi_pipeline.warehouse import db
 
@@ -452,8 +452,11 @@ def child(args) -> int:
             )
 
         first, end = _ranges(args.weeks)
-        weeks = partition_range(weekly_partitions, first, end)
-        months = partition_range(monthly_partitions, first, end)
+        now = datetime.now(TZ)
+        weeks = partition_range(weekly_partitions, first, end, now)
+        months = partition_range(monthly_partitions, first, end, now)
+        # the initial sync reads the history from the range's first week on, not from 2022
+        os.environ[settings.KPI_HISTORY_START] = weeks[0]
         month_keys = [
             k for k in monthly_partitions.get_partition_keys() if months[0] <= k <= months[1]
         ]
@@ -518,18 +521,19 @@ def child(args) -> int:
         compute.install()
         from dagster import DagsterInstance
 
-        from kpi_pipeline.cli import _run_job
         from kpi_pipeline.definitions import defs
-        from kpi_pipeline.orchestration.backfill import backfill
+        from kpi_pipeline.orchestration.plans import PlannedRun, backfill_plan
+        from kpi_pipeline.orchestration.runner import execute_plan, run_job
 
         graph = defs.resolve_asset_graph()
         out["asset_checks_defined"] = sorted(k.to_user_string() for k in graph.asset_check_keys)
         with simulator(args.scale, args.seed, args.now, sampler, "pipeline") as sim_env:
             os.environ.update(sim_env)
             t0 = time.time()
-            backfill(first, end, say=lambda m: print(f"  [backfill] {m}", flush=True))
-            t1 = time.time()
             instance = DagsterInstance.get()
+            plan = backfill_plan(weeks, months, now, max_weeks_per_run=args.weeks + 1)
+            execute_plan(defs, instance, plan, lambda m: print(f"  [backfill] {m}", flush=True))
+            t1 = time.time()
             runs = list(reversed(instance.get_runs(limit=3)))
             out["backfill"] = {"wall_s": t1 - t0, "window": (t0, t1), "runs": {}}
             for r in runs:
@@ -541,7 +545,10 @@ def child(args) -> int:
                 services = ensure_local_services()
                 try:
                     t2 = time.time()
-                    result = _run_job(defs, instance, "weekly_job", FRIDAY_WEEK.isoformat())
+                    friday = FRIDAY_WEEK.isoformat()
+                    result = run_job(
+                        defs, instance, PlannedRun("weekly_job", friday, friday), print
+                    )
                     t3 = time.time()
                 finally:
                     services.close()

@@ -2,7 +2,8 @@
 
 kpi-pipeline run         latest complete week and month, end to end (the main command)
 kpi-pipeline dev         the Dagster UI (dagster dev) on the same configuration
-kpi-pipeline backfill --start YYYY-MM-DD --end YYYY-MM-DD
+kpi-pipeline sync        bring the change history up to date (a new warehouse: all of it)
+kpi-pipeline backfill --start YYYY-MM-DD --end YYYY-MM-DD [--repull] [--max-weeks N]
 kpi-pipeline simulator   serve the portal simulator until interrupted
 """
 
@@ -14,61 +15,18 @@ import os
 import subprocess
 import sys
 import time
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from kpi_pipeline import settings
 from kpi_pipeline.domain.calendar import (
     TZ,
     latest_complete_month,
     latest_complete_week,
-    week_start,
 )
 
 
 def _say(msg: str) -> None:
     print(f"[kpi-pipeline] {msg}", flush=True)
-
-
-def _run_job(defs, instance, name: str, start: str, end: str | None = None):
-    """One run of `name` over the partition range [start, end] (a single partition if end is None)."""
-    from dagster import DagsterRunStatus
-
-    job = defs.resolve_job_def(name)
-    if not job.asset_layer.executable_asset_keys:
-        _say(f"{name}: nothing to run yet")
-        return None
-    tags = (
-        {"dagster/asset_partition_range_start": start, "dagster/asset_partition_range_end": end}
-        if end and end != start
-        else {}
-    )
-    t0 = time.monotonic()
-    result = job.execute_in_process(
-        instance=instance,
-        partition_key=None if tags else start,
-        tags=tags,
-        run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
-        raise_on_error=False,
-    )
-    status = instance.get_run_by_id(result.run_id).status
-    span = f"{start}..{end}" if tags else start
-    _say(f"{name} [{span}] {status.value} in {time.monotonic() - t0:.1f}s (run {result.run_id})")
-    checks = result.get_asset_check_evaluations()
-    if checks:
-        failed = [c for c in checks if not c.passed]
-        _say(f"  data-quality checks: {len(checks) - len(failed)} passed, {len(failed)} failed")
-        for c in failed:
-            _say(f"    {c.severity.value} {c.asset_key.to_user_string()} {c.check_name}")
-    if status != DagsterRunStatus.SUCCESS:
-        for event in result.all_events:
-            if event.is_failure and event.event_specific_data is not None:
-                err = getattr(event.event_specific_data, "error", None)
-                while err is not None and err.cause is not None:
-                    err = err.cause  # the root cause says what went wrong
-                if err is not None:
-                    _say(f"  {event.step_key}: {err.message.strip()}")
-        raise SystemExit(f"{name} failed for {span}")
-    return result
 
 
 def start_checked():
@@ -87,38 +45,44 @@ def start_checked():
     return services
 
 
+def _execute(plan) -> None:
+    """Run `plan` on the configured (or embedded) warehouse, portals and Dagster instance."""
+    from dagster import DagsterInstance
+
+    from kpi_pipeline.definitions import defs
+    from kpi_pipeline.orchestration.runner import RunFailed, execute_plan
+
+    try:
+        execute_plan(defs, DagsterInstance.get(), plan, _say)
+    except RunFailed as exc:
+        raise SystemExit(str(exc)) from None
+
+
 def cmd_run(args) -> int:
+    from kpi_pipeline.orchestration.plans import run_plan
+
     now = datetime.now(TZ)
     services = start_checked()
     try:
-        from dagster import DagsterInstance
-
-        from kpi_pipeline.definitions import defs
-
-        week = latest_complete_week(now)
-        month = latest_complete_month(now)
-        current_week = week_start(now.date())
-        # A quarter of weekly history gives the report its 12-week trend and 13-week heatmap.
-        history = week - timedelta(weeks=12)
-        first_week = min(week_start(month), history)
-        instance = DagsterInstance.get()
+        week, month = latest_complete_week(now), latest_complete_month(now)
         _say(f"warehouse: {_redacted(os.environ[settings.KPI_DATABASE_URL])}")
-        _say(f"week {week.isoformat()} and month {month:%Y-%m}; pulling changes since {first_week}")
-        # A dossier appears in the pull of its latest change only, so the month's dossiers are
-        # complete once every week from the month's start to now has been pulled.
-        _run_job(
-            defs, instance, "weekly_ingest_job", first_week.isoformat(), current_week.isoformat()
+        _say(
+            f"week {week.isoformat()} and month {month:%Y-%m}; the change history is brought"
+            " up to date first (a new warehouse pulls it all: docs/ARCHITECTURE.md)"
         )
-        _run_job(
-            defs,
-            instance,
-            "weekly_kpi_job",
-            history.isoformat(),
-            (week - timedelta(weeks=1)).isoformat(),
-        )
-        _run_job(defs, instance, "weekly_report_job", week.isoformat())
-        _run_job(defs, instance, "monthly_job", month.isoformat())
+        _execute(run_plan(now))
         _summarise(week, month)
+    finally:
+        services.close()
+    return 0
+
+
+def cmd_sync(args) -> int:
+    from kpi_pipeline.orchestration.plans import sync_plan
+
+    services = start_checked()
+    try:
+        _execute(sync_plan(datetime.now(TZ)))
     finally:
         services.close()
     return 0
@@ -184,14 +148,34 @@ def cmd_dev(args) -> int:
 
 
 def cmd_backfill(args) -> int:
-    from kpi_pipeline.orchestration.backfill import backfill
+    from kpi_pipeline.orchestration.plans import backfill_plan, partition_range
+    from kpi_pipeline.partitions import monthly_partitions, weekly_partitions
 
-    return backfill(
-        date.fromisoformat(args.start),
-        date.fromisoformat(args.end),
-        say=_say,
-        through_now=args.through_now,
+    now = datetime.now(TZ)
+    weeks = partition_range(weekly_partitions, args.start, args.end, now)
+    months = partition_range(monthly_partitions, args.start, args.end, now)
+    if weeks is None and months is None:
+        raise SystemExit(f"no partition between {args.start} and {args.end}")
+    plan = backfill_plan(weeks, months, now, repull=args.repull, max_weeks_per_run=args.max_weeks)
+    ingest, rest = plan[0], plan[1:]
+    _say(
+        f"change history: {'pulled again from ' + ingest.start if args.repull else 'brought up to date'}"
+        f" through the week in progress ({ingest.end})"
     )
+    if weeks:
+        n = sum(r.job == "weekly_report_job" for r in rest)
+        _say(
+            f"weeks {weeks[0]} .. {weeks[1]} in {n} run{'s' * (n > 1)} (at most {args.max_weeks} weeks each)"
+        )
+    if months:
+        n = sum(r.job == "monthly_job" for r in rest)
+        _say(f"months {months[0]} .. {months[1]} in {n} run{'s' * (n > 1)}")
+    services = start_checked()
+    try:
+        _execute(plan)
+    finally:
+        services.close()
+    return 0
 
 
 def cmd_simulator(args) -> int:
@@ -236,13 +220,22 @@ def _main(argv: list[str] | None) -> int:
     dev.add_argument("--host", default="127.0.0.1")
     dev.add_argument("--port", type=int, default=3000)
     dev.set_defaults(func=cmd_dev)
+    sub.add_parser(
+        "sync", help="bring the change history up to date (a new warehouse: all of it)"
+    ).set_defaults(func=cmd_sync)
     bf = sub.add_parser("backfill", help="every weekly and monthly partition in a date range")
-    bf.add_argument("--start", required=True, help="YYYY-MM-DD")
-    bf.add_argument("--end", required=True, help="YYYY-MM-DD (inclusive)")
+    bf.add_argument("--start", required=True, type=_day, help="YYYY-MM-DD")
+    bf.add_argument("--end", required=True, type=_day, help="YYYY-MM-DD (inclusive)")
     bf.add_argument(
-        "--through-now",
+        "--repull",
         action="store_true",
-        help="also pull every week after the range, so late changes reach the backfilled periods",
+        help="read the range's change windows from the portals again (and every later one)",
+    )
+    bf.add_argument(
+        "--max-weeks",
+        type=_positive,
+        default=_default_max_weeks(),
+        help="at most this many weeks per run (default: KPI_MAX_WEEKS_PER_RUN or 53)",
     )
     bf.set_defaults(func=cmd_backfill)
     sim = sub.add_parser("simulator", help="serve the portal simulator until interrupted")
@@ -250,7 +243,36 @@ def _main(argv: list[str] | None) -> int:
     sim.add_argument("--seed", type=int, default=49)
     sim.set_defaults(func=cmd_simulator)
     args = parser.parse_args(argv)
+    if args.command == "backfill" and args.end < args.start:
+        parser.error(f"--end {args.end} is before --start {args.start}")
     return args.func(args)
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a day (YYYY-MM-DD)") from None
+
+
+def _positive(text: str) -> int:
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 1 or more")
+    return int(text)
+
+
+def _default_max_weeks() -> int:
+    from kpi_pipeline.orchestration.plans import DEFAULT_MAX_WEEKS_PER_RUN
+
+    value = os.environ.get(settings.KPI_MAX_WEEKS_PER_RUN, "").strip()
+    if not value:
+        return DEFAULT_MAX_WEEKS_PER_RUN
+    try:
+        return _positive(value)
+    except argparse.ArgumentTypeError as exc:
+        from kpi_pipeline.preflight import ConfigurationError
+
+        raise ConfigurationError(f"{settings.KPI_MAX_WEEKS_PER_RUN}: {exc}") from None
 
 
 if __name__ == "__main__":

@@ -17,7 +17,9 @@ def build_resources() -> dict:
     province = settings.province_code()
     return {
         "alerts": build_alert_resource(),
-        "warehouse": WarehouseResource(database_url=EnvVar(settings.KPI_DATABASE_URL)),
+        "warehouse": WarehouseResource(
+            database_url=EnvVar(settings.KPI_DATABASE_URL), **settings.history_settings()
+        ),
         "provincial_portal": PortalResource(
             name="provincial",
             base_url=EnvVar(settings.PROVINCIAL_PORTAL_URL),

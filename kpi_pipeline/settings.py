@@ -21,6 +21,12 @@ DAGSTER_PG_URL = "DAGSTER_PG_URL"
 # Where the embedded PostgreSQL keeps its data, reports are written, and DAGSTER_HOME lives.
 KPI_HOME = "KPI_HOME"
 KPI_CONFIG_FILE = "KPI_CONFIG_FILE"
+# The change history the warehouse holds: from this day (default: the first partition), with
+# recent changes read again on every pull (docs/ARCHITECTURE.md, "Change history").
+KPI_HISTORY_START = "KPI_HISTORY_START"
+KPI_SYNC_OVERLAP_MINUTES = "KPI_SYNC_OVERLAP_MINUTES"
+# `kpi-pipeline backfill` splits a long range into runs of at most this many weeks.
+KPI_MAX_WEEKS_PER_RUN = "KPI_MAX_WEEKS_PER_RUN"
 # Several provinces in one Dagster instance: one code location each, keys prefixed (SCALING.md).
 KPI_ASSET_KEY_PREFIX = "KPI_ASSET_KEY_PREFIX"
 # Steps on Celery workers (dagster-celery) instead of subprocesses of the run (SCALING.md).
@@ -51,3 +57,15 @@ def asset_key_prefix() -> str | None:
 def celery_queue() -> str:
     """The Celery queue of this location's steps: one per province unless set."""
     return os.environ.get(KPI_CELERY_QUEUE) or f"kpi-{province_code()}"
+
+
+def history_settings() -> dict:
+    """The warehouse resource's history fields that the environment sets (others: defaults)."""
+    out: dict = {}
+    if os.environ.get(KPI_HISTORY_START):
+        out["history_start"] = os.environ[KPI_HISTORY_START]
+    if os.environ.get(KPI_SYNC_OVERLAP_MINUTES):
+        value = os.environ[KPI_SYNC_OVERLAP_MINUTES].strip()
+        # not a whole number: passed on as text, so the resource's config check names it
+        out["sync_overlap_minutes"] = int(value) if value.isdigit() else value
+    return out

@@ -1,11 +1,12 @@
 """Reference and raw assets: the portals' records landed untouched in PostgreSQL."""
 
 import json
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from dagster import (
     AssetExecutionContext,
     AssetKey,
+    AssetMaterialization,
     BackfillPolicy,
     MaterializeResult,
     MetadataValue,
@@ -13,7 +14,9 @@ from dagster import (
 )
 
 from kpi_pipeline.domain.calendar import TZ
+from kpi_pipeline.domain.history import pull_plan
 from kpi_pipeline.ingestion.client import PortalClient
+from kpi_pipeline.ingestion.coverage import load_pulls, record_pulls
 from kpi_pipeline.ingestion.loader import land_raw, week_key_of
 from kpi_pipeline.ingestion.prefetch import prefetched
 from kpi_pipeline.ingestion.resources import PortalResource
@@ -139,13 +142,18 @@ def ref_holidays(
     )
 
 
-def _weekly_pages(client: PortalClient, source: RawSource, province_code: str, keys: list[str]):
-    """The pages of the weeks `keys`, pulled one week's change window at a time.
+def _weekly_pages(
+    client: PortalClient,
+    source: RawSource,
+    province_code: str,
+    keys: list[str],
+    pulled_at: dict[str, datetime],
+):
+    """The pages of the weeks `keys`, pulled one week's change window at a time, in order.
 
-    A backfill range arrives as one partition window, but one request series per week keeps
-    the portal's work per request (and its paging depth) that of a Friday run, whatever the
-    range; the windows are adjacent and half-open, so together they hold exactly the records
-    of the range's window, in the same order.
+    One request series per week keeps the portal's work per request (and its paging depth)
+    that of a Friday run, whatever the range; the windows are adjacent and half-open. The
+    instant each week's first request is sent goes into `pulled_at` (`raw.coverage`).
     """
     for key in keys:
         window = weekly_partitions.time_window_for_partition_key(key)
@@ -155,20 +163,40 @@ def _weekly_pages(client: PortalClient, source: RawSource, province_code: str, k
         }
         if source.by_province:
             params["ma_tinh"] = province_code
+        pulled_at[key] = datetime.now(UTC)
         yield from client.iter_pages(source.path, params)
 
 
-def _weekly_items(client: PortalClient, source: RawSource, province_code: str, keys: list[str]):
+def _weekly_items(client, source: RawSource, province_code: str, keys: list[str], pulled_at):
     """(page number, item) of the weeks `keys`; the next page is fetched while this one is
     written (`prefetch.py`), across week boundaries too."""
     pages = prefetched(
-        _weekly_pages(client, source, province_code, keys), name=f"pull-{source.table}"
+        _weekly_pages(client, source, province_code, keys, pulled_at),
+        name=f"pull-{source.table}",
     )
     return ((page.number, item) for page in pages for item in page.items)
 
 
+def plan_weeks(conn, warehouse: WarehouseResource, source: str, requested: list[str]) -> list[str]:
+    """The weeks to read so that `source`'s change history is complete after this pull."""
+    weeks = pull_plan(
+        load_pulls(conn, source),
+        [date.fromisoformat(k) for k in requested],
+        warehouse.history_start_day,
+        datetime.now(TZ),
+        warehouse.sync_overlap,
+    )
+    return [w.isoformat() for w in weeks]
+
+
 def build_raw_asset(source: RawSource):
-    """A weekly raw asset pulling `source` by change window and streaming it into COPY."""
+    """A weekly raw asset: the change log of `source`, pulled by week and streamed into COPY.
+
+    Whatever weeks a run asks for, the pull reads every window from the earliest of them (or
+    the first gap in the history, or the latest pull less the overlap) through the week in
+    progress, so the change history stays complete (domain/history.py); the weeks read beyond
+    the run's own are recorded as materialisations of their partitions too.
+    """
 
     @asset(
         name=source.table,
@@ -181,28 +209,48 @@ def build_raw_asset(source: RawSource):
         description=source.description,
     )
     def _raw(context: AssetExecutionContext) -> MaterializeResult:
-        keys = list(context.partition_keys)
+        requested = list(context.partition_keys)
         portal: PortalResource = getattr(context.resources, source.portal)
         warehouse: WarehouseResource = context.resources.warehouse
         client = portal.client()
-        context.log.info(
-            "pulling %s%s for %s .. %s (%d weeks)",
-            portal.base_url, source.path, keys[0], keys[-1], len(keys),
-        )  # fmt: skip
-        with warehouse.connect() as conn:
+        pulled_at: dict[str, datetime] = {}
+        # one transaction: the plan, the weeks' rows and their coverage (a failed pull leaves
+        # the previous rows and coverage in place)
+        with warehouse.connect() as conn, conn.transaction():
+            keys = plan_weeks(conn, warehouse, source.table, requested)
+            context.log.info(
+                "pulling %s%s for %s .. %s (%d weeks; the run asked for %s .. %s)",
+                portal.base_url, source.path, keys[0], keys[-1], len(keys),
+                requested[0], requested[-1],
+            )  # fmt: skip
             counts = land_raw(
                 conn,
                 source.table,
                 keys,
-                _weekly_items(client, source, portal.province_code, keys),
+                _weekly_items(client, source, portal.province_code, keys, pulled_at),
                 lambda item: week_key_of(item.get("NgayCapNhat")),
                 context.run_id,
             )
+            record_pulls(conn, source.table, pulled_at, counts, context.run_id)
         client.close()
+        extra = [k for k in keys if k not in set(requested)]
+        for key in extra:
+            context.log_event(
+                AssetMaterialization(
+                    asset_key=context.asset_key,
+                    partition=key,
+                    metadata={"records": counts[key], "pulled_with_run_for": requested[-1]},
+                )
+            )
         return MaterializeResult(
             metadata={
-                "records": sum(counts.values()),
-                "records_by_week": MetadataValue.json(counts),
+                "records": sum(counts[k] for k in requested),
+                "records_by_week": MetadataValue.json({k: counts[k] for k in requested}),
+                "weeks_pulled": len(keys),
+                "weeks_pulled_beyond_the_run": MetadataValue.json(
+                    {"first": extra[0], "last": extra[-1], "count": len(extra)} if extra else {}
+                ),
+                "records_pulled": sum(counts.values()),
                 "portal_requests": client.stats["requests"],
                 "portal_retries": client.stats["retries"],
                 "token_refreshes": client.stats["token_refreshes"],

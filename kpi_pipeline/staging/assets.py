@@ -1,15 +1,19 @@
 """Staging assets: conformed, latest-version tables the KPI assets read, and the quarantine."""
 
+from datetime import UTC, datetime
+
 from dagster import (
     AssetDep,
     AssetExecutionContext,
     AssetKey,
+    AssetMaterialization,
     BackfillPolicy,
     MaterializeResult,
     MetadataValue,
     asset,
 )
 
+from kpi_pipeline.ingestion.coverage import mark_conformed, unconformed_keys
 from kpi_pipeline.partitions import monthly_partitions, weekly_partitions
 from kpi_pipeline.staging.conform import DOSSIERS, PAYMENTS, SYNC_RECORDS, StagingSpec
 from kpi_pipeline.staging.conform import replace_partitions as _replace
@@ -20,6 +24,11 @@ REFERENCE_DEPS = [AssetKey(["ref", "units"]), AssetKey(["ref", "procedures"])]
 
 
 def build_staging_asset(spec: StagingSpec, table: str, description: str, deps: list[AssetKey]):
+    """A weekly staging asset: the run's weeks and every week pulled since it was last
+    conformed (a pull reads through the week in progress: `ingestion/assets.py`), conformed in
+    one transaction; the weeks beyond the run's own are recorded as their partitions'
+    materialisations too."""
+
     @asset(
         name=table,
         key_prefix=["staging"],
@@ -31,15 +40,28 @@ def build_staging_asset(spec: StagingSpec, table: str, description: str, deps: l
         description=description,
     )
     def _staging(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
-        keys = list(context.partition_keys)
-        with warehouse.connect() as conn:
+        requested = list(context.partition_keys)
+        conformed_at = datetime.now(UTC)
+        with warehouse.connect() as conn, conn.transaction():
+            keys = sorted(set(requested) | set(unconformed_keys(conn, spec.source)))
             counts = _replace(conn, spec, keys, context.run_id)
+            mark_conformed(conn, spec.source, keys, conformed_at)
         if counts.quarantined:
             context.log.warning(
                 "%d %s records quarantined: %s", counts.quarantined, spec.source, counts.by_rule
             )
+        extra = [k for k in keys if k not in set(requested)]
+        for key in extra:
+            context.log_event(
+                AssetMaterialization(
+                    asset_key=context.asset_key,
+                    partition=key,
+                    metadata={"conformed_with_run_for": requested[-1]},
+                )
+            )
         meta = counts.as_metadata()
         meta["quarantined_by_rule"] = MetadataValue.json(meta["quarantined_by_rule"])
+        meta["weeks_conformed"] = len(keys)
         return MaterializeResult(metadata=meta)
 
     return _staging

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
+from datetime import date, timedelta
 
 import psycopg
 from dagster import ConfigurableResource, InitResourceContext, RetryRequested
-from pydantic import PrivateAttr
+from pydantic import Field, PrivateAttr, field_validator
 
 from kpi_pipeline import settings
+from kpi_pipeline.partitions import FIRST_WEEK
 from kpi_pipeline.preflight import check_database
 from kpi_pipeline.warehouse import db
 
@@ -30,7 +32,39 @@ class WarehouseResource(ConfigurableResource):
     database_url: str
     reconnect_retries: int = 2
     reconnect_wait_seconds: float = 5.0
+    history_start: str = Field(
+        default=FIRST_WEEK,
+        description="First day of the change history the warehouse must hold (KPI_HISTORY_START).",
+    )
+    sync_overlap_minutes: int = Field(
+        default=60,
+        ge=0,
+        description="Changes this recent before the latest pull are read again (KPI_SYNC_OVERLAP_MINUTES).",
+    )
     _schema_ready: bool = PrivateAttr(default=False)
+
+    @field_validator("history_start")
+    @classmethod
+    def _history_start_is_a_day(cls, value: str) -> str:
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(
+                f"{settings.KPI_HISTORY_START}={value!r} is not a date (YYYY-MM-DD)"
+            ) from None
+        if day < date.fromisoformat(FIRST_WEEK):
+            raise ValueError(
+                f"{settings.KPI_HISTORY_START}={value} is before the first partition {FIRST_WEEK}"
+            )
+        return value
+
+    @property
+    def history_start_day(self) -> date:
+        return date.fromisoformat(self.history_start)
+
+    @property
+    def sync_overlap(self) -> timedelta:
+        return timedelta(minutes=self.sync_overlap_minutes)
 
     def setup_for_execution(self, context: InitResourceContext) -> None:
         check_database(settings.KPI_DATABASE_URL, self.database_url)

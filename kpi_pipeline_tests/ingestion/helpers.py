@@ -6,7 +6,7 @@ from dagster import materialize
 
 from kpi_pipeline.domain.calendar import TZ
 from kpi_pipeline.ingestion.assets import ASSETS as INGESTION_ASSETS
-from kpi_pipeline.partitions import weekly_partitions
+from kpi_pipeline.partitions import FIRST_WEEK, weekly_partitions
 from kpi_pipeline.staging.assets import ASSETS as STAGING_ASSETS
 from kpi_pipeline.warehouse import db
 
@@ -14,8 +14,21 @@ WEEKLY = [a for a in INGESTION_ASSETS + STAGING_ASSETS if a.partitions_def == we
 REFERENCE = [a for a in INGESTION_ASSETS if a.partitions_def is None]
 
 
+def with_history_from(resources: dict, first: str) -> dict:
+    """`resources` with a warehouse whose change history starts at `first` (not 2022)."""
+    warehouse = resources["warehouse"]
+    fields = {name: getattr(warehouse, name) for name in type(warehouse).model_fields}
+    return {**resources, "warehouse": type(warehouse)(**{**fields, "history_start": first})}
+
+
 def run_weeks(resources, first: str, last: str, raise_on_error: bool = True, **kwargs):
-    """Reference assets, then every weekly raw and staging asset over [first, last], one run."""
+    """Reference assets, then every weekly raw and staging asset over [first, last], one run.
+
+    On an empty warehouse whose history start was left at its default, the history is taken to
+    start at `first`, so the pull reads `first` through the week in progress and no earlier.
+    """
+    if resources["warehouse"].history_start == FIRST_WEEK:
+        resources = with_history_from(resources, first)
     ref = materialize(REFERENCE, resources=resources, raise_on_error=raise_on_error, **kwargs)
     if not ref.success:
         return ref

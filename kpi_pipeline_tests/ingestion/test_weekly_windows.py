@@ -21,7 +21,8 @@ class RecordingClient:
 def test_a_range_is_pulled_week_by_week():
     keys = ["2024-02-09", "2024-02-16", "2024-02-23", "2024-03-01"]
     client = RecordingClient()
-    items = list(_weekly_items(client, PROVINCIAL_DOSSIERS, "49", keys))
+    pulled_at: dict = {}
+    items = list(_weekly_items(client, PROVINCIAL_DOSSIERS, "49", keys, pulled_at))
 
     assert len(items) == len(keys)  # every window's items, in order
     starts = [p["capnhat_tu"] for _, p in client.calls]
@@ -37,11 +38,14 @@ def test_a_range_is_pulled_week_by_week():
     assert last.end - first.start == timedelta(days=7 * len(keys))
     assert {path for path, _ in client.calls} == {"/api/v1/hoso"}
     assert all("ma_tinh" not in p for _, p in client.calls)
+    # each week's first request instant is recorded, in the order the windows were read
+    assert list(pulled_at) == keys
+    assert list(pulled_at.values()) == sorted(pulled_at.values())
 
 
 def test_national_windows_carry_the_province_and_their_parameter_names():
     client = RecordingClient()
-    list(_weekly_items(client, NATIONAL_PAYMENTS, "49", ["2024-03-01"]))
+    list(_weekly_items(client, NATIONAL_PAYMENTS, "49", ["2024-03-01"], {}))
     ((path, params),) = client.calls
     assert path == "/api/v1/thanhtoan"
     assert params == {"tu": "20240301000000", "den": "20240308000000", "ma_tinh": "49"}

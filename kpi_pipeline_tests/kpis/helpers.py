@@ -16,6 +16,7 @@ from dagster._core.storage.tags import (
 
 from kpi_pipeline.domain.calendar import TZ
 from kpi_pipeline.warehouse.resource import WarehouseResource
+from kpi_pipeline_tests.history import record_complete_history
 
 
 def ts(value: str | None) -> datetime | None:
@@ -234,6 +235,7 @@ def run(
     tags = {}
     if start is not None:
         tags = {ASSET_PARTITION_RANGE_START_TAG: start, ASSET_PARTITION_RANGE_END_TAG: end}
+    record_complete_history(url)
     result = materialize(
         assets,
         partition_key=partition_key,

@@ -7,7 +7,7 @@ from kpi_pipeline.ingestion.assets import raw_national_chiso
 from kpi_pipeline.kpis.assets import ASSETS as KPI_ASSETS
 from kpi_pipeline.staging.assets import stg_chiso
 from kpi_pipeline.warehouse import db
-from kpi_pipeline_tests.ingestion.helpers import run_weeks
+from kpi_pipeline_tests.ingestion.helpers import run_weeks, with_history_from
 
 MONTH = "2024-02-01"
 
@@ -15,6 +15,7 @@ MONTH = "2024-02-01"
 def test_monthly_rates_agree_with_chiso_or_are_explained(simulator, resources, database_url):
     # Every change from the month's first week to the simulator's "now" (2024-03-20), so each
     # February dossier is in its latest version.
+    resources = with_history_from(resources, "2024-01-26")
     run_weeks(resources, "2024-01-26", "2024-03-15")
     monthly = [
         a for a in KPI_ASSETS

@@ -14,6 +14,7 @@ from kpi_pipeline.reports import assets as report_assets
 from kpi_pipeline.reports.assets import ASSETS, friday_report, peak_month_report
 from kpi_pipeline.warehouse import db
 from kpi_pipeline.warehouse.resource import WarehouseResource
+from kpi_pipeline_tests.history import record_complete_history
 from kpi_pipeline_tests.reports import scenario as S
 from kpi_pipeline_tests.reports.warehouse_rows import at
 
@@ -39,6 +40,7 @@ def clock(monkeypatch):
 
 def _run(asset, database_url, partition_key=None, tags=None, partitions=1, upstream=()):
     """Materialise `asset` (after the `upstream` assets, in the same run); its metadata."""
+    record_complete_history(database_url)
     result = materialize(
         [*upstream, asset],
         partition_key=partition_key,

@@ -14,6 +14,7 @@ from kpi_pipeline.domain.score_766 import DEFAULT_FILE, load_score_config, point
 from kpi_pipeline.scores.assets import ASSETS, unit_score_monthly
 from kpi_pipeline.warehouse import db
 from kpi_pipeline.warehouse.resource import WarehouseResource
+from kpi_pipeline_tests.history import record_complete_history
 from kpi_pipeline_tests.reports.scenario import PROC_A, SO, C, D, E, P
 from kpi_pipeline_tests.reports.warehouse_rows import (
     COUNTS,
@@ -154,6 +155,7 @@ def loaded(database_url) -> str:
 
 
 def _run(database_url, key="2024-06-01"):
+    record_complete_history(database_url)
     result = materialize(
         [unit_score_monthly],
         partition_key=key,
