@@ -33,6 +33,8 @@ def _run_job(defs, instance, name: str, start: str, end: str | None = None):
     """One run of `name` over the partition range [start, end] (a single partition if end is None)."""
     from dagster import DagsterRunStatus
 
+    from kpi_pipeline.quality.summary import check_lines
+
     job = defs.resolve_job_def(name)
     if not job.asset_layer.executable_asset_keys:
         _say(f"{name}: nothing to run yet")
@@ -57,8 +59,8 @@ def _run_job(defs, instance, name: str, start: str, end: str | None = None):
     if checks:
         failed = [c for c in checks if not c.passed]
         _say(f"  data-quality checks: {len(checks) - len(failed)} passed, {len(failed)} failed")
-        for c in failed:
-            _say(f"    {c.severity.value} {c.asset_key.to_user_string()} {c.check_name}")
+        for line in check_lines(checks):  # rule, count, share, units, example keys
+            _say(line)
     if status != DagsterRunStatus.SUCCESS:
         for event in result.all_events:
             if event.is_failure and event.event_specific_data is not None:
