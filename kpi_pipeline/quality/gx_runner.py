@@ -171,8 +171,9 @@ def run_suite(
                 if count is not None:
                     rows[batch.query] = count
             rules = {e.meta["name"]: e for e in expectations if e.meta.get("record_rule")}
-            if any(o.name in rules and not o.success for o in batch_outcomes):
-                rows.setdefault(batch.query, counter.batch_rows(query))
+            flagging = any(o.name in rules and not o.success for o in batch_outcomes)
+            if flagging and batch.query not in rows:  # GX counts rows for built-ins only
+                rows[batch.query] = counter.batch_rows(query)
             outcomes += [
                 _judge_record_rule(
                     o, rules[o.name], query, rows[batch.query], suite, config, counter
