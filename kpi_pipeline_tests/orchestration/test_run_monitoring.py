@@ -131,6 +131,8 @@ def test_a_killed_run_fails_and_the_next_run_of_the_province_starts(tmp_path, ho
             DagsterInstance.from_config(str(home)) as instance,
             WorkspaceProcessContext(instance, WorkspaceFileTarget(paths=[str(workspace)])) as ctx,
         ):
+            assert instance.run_monitoring_enabled  # the project's dagster.yaml, as loaded
+            assert instance.run_monitoring_settings["max_resume_run_attempts"] == 0
             first, second = _launch(ctx, 2)
 
             pid = _wait_for("the first run's worker started", lambda: _worker_pid(instance, first))

@@ -3,6 +3,7 @@ units and a few example keys; flagged records of passed checks the same way."""
 
 from __future__ import annotations
 
+import pytest
 from dagster import AssetCheckEvaluation, AssetCheckSeverity, AssetKey, MetadataValue, materialize
 
 from kpi_pipeline.quality.summary import check_lines, rule_line
@@ -70,3 +71,25 @@ def test_a_failed_check_without_rules_prints_its_description():
         "    WARN kpi/unit_kpi_weekly complete: failed",
         "      2 units have no rows",
     ]
+
+
+def test_the_cli_prints_the_rule_count_and_keys_of_a_failed_check(warehouse, capsys):
+    """`kpi-pipeline run`/`backfill` run jobs through `cli._run_job`: a week 5% beyond the
+    slack fails its run, and the output names the rule, the count and example keys."""
+    from dagster import DagsterInstance, Definitions, define_asset_job
+
+    from kpi_pipeline.cli import _run_job
+
+    assets, _ = pipeline({rows.WEEK: week_of(good=95, pushed=5)})
+    defs = Definitions(
+        assets=assets,
+        jobs=[define_asset_job("week_job")],
+        resources={"warehouse": warehouse},
+    )
+    with DagsterInstance.ephemeral() as instance, pytest.raises(SystemExit, match="week_job"):
+        _run_job(defs, instance, "week_job", rows.WEEK)
+    out = capsys.readouterr().out
+    assert "data-quality checks: 1 passed, 1 failed" in out
+    assert "ERROR staging/dossiers valid: failed" in out
+    assert "due_date_within_slack: 5 records (5% of the checked rows, tolerated 1%)" in out
+    assert "e.g. PUSHED-0, PUSHED-1, PUSHED-2" in out
