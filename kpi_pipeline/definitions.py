@@ -34,7 +34,7 @@ ALL_ASSETS, ALL_CHECKS = with_key_prefix(
     CHECKS,
 )
 JOBS = build_jobs(ALL_ASSETS, province=settings.province_code())
-SCHEDULES, SENSORS = build_schedules(JOBS)
+SCHEDULES, SENSORS = build_schedules(JOBS, running=settings.automation_on())
 
 defs = Definitions(
     assets=ALL_ASSETS,

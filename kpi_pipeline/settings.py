@@ -33,6 +33,10 @@ KPI_ASSET_KEY_PREFIX = "KPI_ASSET_KEY_PREFIX"
 KPI_CELERY_BROKER_URL = "KPI_CELERY_BROKER_URL"
 KPI_CELERY_BACKEND_URL = "KPI_CELERY_BACKEND_URL"
 KPI_CELERY_QUEUE = "KPI_CELERY_QUEUE"
+# Schedules and sensors are RUNNING as soon as a daemon runs; `off` declares them STOPPED
+# (development: a `kpi-pipeline dev` that must not launch the Friday run by itself).
+KPI_AUTOMATION = "KPI_AUTOMATION"
+AUTOMATION_VALUES = {"on": True, "off": False}
 
 TIMEZONE = "Asia/Ho_Chi_Minh"
 DEFAULT_PROVINCE_CODE = "49"
@@ -69,3 +73,14 @@ def history_settings() -> dict:
         # not a whole number: passed on as text, so the resource's config check names it
         out["sync_overlap_minutes"] = int(value) if value.isdigit() else value
     return out
+
+
+def automation_on() -> bool:
+    """Whether schedules and sensors start RUNNING (`KPI_AUTOMATION`: on, the default, or off).
+
+    Any other value is an error naming the variable: a typo must not silently stop the Friday
+    run, nor start it on a developer's machine."""
+    value = (os.environ.get(KPI_AUTOMATION) or "on").strip().lower()
+    if value not in AUTOMATION_VALUES:
+        raise ValueError(f"{KPI_AUTOMATION} must be 'on' or 'off', got {value!r}")
+    return AUTOMATION_VALUES[value]

@@ -38,7 +38,9 @@ def _rendered(chromium: str, url: str, tmp_path) -> str:
 
 def test_dev_loads_the_code_location(tmp_path, state_dir):
     port = _free_port()
-    env = {**os.environ, "KPI_HOME": str(state_dir)}
+    # KPI_AUTOMATION=off: a schedule tick during the test (17:00 daily in a peak month) would
+    # launch a real run on the shared state.
+    env = {**os.environ, "KPI_HOME": str(state_dir), "KPI_AUTOMATION": "off"}
     env.pop("DAGSTER_HOME", None)
     proc = subprocess.Popen(
         [sys.executable, "-m", "kpi_pipeline.cli", "dev", "--port", str(port)],

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from dagster import DagsterInstance, DagsterRunStatus, Definitions
 
 from kpi_pipeline.orchestration.plans import PlannedRun
+from kpi_pipeline.quality.summary import check_lines
 
 Say = Callable[[str], None]
 
@@ -52,8 +53,8 @@ def run_job(defs: Definitions, instance: DagsterInstance, planned: PlannedRun, s
     if checks:
         failed = [c for c in checks if not c.passed]
         say(f"  data-quality checks: {len(checks) - len(failed)} passed, {len(failed)} failed")
-        for c in failed:
-            say(f"    {c.severity.value} {c.asset_key.to_user_string()} {c.check_name}")
+        for line in check_lines(checks):  # rule, count, share, units, example keys
+            say(line)
     if status != DagsterRunStatus.SUCCESS:
         for event in result.all_events:
             if event.is_failure and event.event_specific_data is not None:

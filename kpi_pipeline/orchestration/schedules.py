@@ -8,6 +8,8 @@ job for that month once the ingestion succeeded.
 
 from dagster import (
     DagsterRunStatus,
+    DefaultScheduleStatus,
+    DefaultSensorStatus,
     RunRequest,
     RunStatusSensorContext,
     ScheduleEvaluationContext,
@@ -22,8 +24,11 @@ from kpi_pipeline.settings import TIMEZONE
 THEN_MONTH_TAG = "kpi/then_month"
 
 
-def build_schedules(jobs: dict) -> tuple[list, list]:
-    """(schedules, sensors) for the jobs of `build_jobs`."""
+def build_schedules(jobs: dict, running: bool = True) -> tuple[list, list]:
+    """(schedules, sensors) for the jobs of `build_jobs`; `running`: their default status
+    (RUNNING when a daemon runs, without anyone switching them on in the UI), else STOPPED."""
+    schedule_status = DefaultScheduleStatus.RUNNING if running else DefaultScheduleStatus.STOPPED
+    sensor_status = DefaultSensorStatus.RUNNING if running else DefaultSensorStatus.STOPPED
     weekly_job, ingest_job, monthly_job = (
         jobs["weekly_job"],
         jobs["weekly_ingest_job"],
@@ -35,6 +40,7 @@ def build_schedules(jobs: dict) -> tuple[list, list]:
         cron_schedule=rules.FRIDAY_CRON,
         execution_timezone=TIMEZONE,
         job=weekly_job,
+        default_status=schedule_status,
         description="Every Friday 06:00: the week that just ended, its KPIs and the Friday report.",
     )
     def friday_report_schedule(context: ScheduleEvaluationContext):
@@ -46,6 +52,7 @@ def build_schedules(jobs: dict) -> tuple[list, list]:
         cron_schedule=rules.MONTH_CLOSE_CRON,
         execution_timezone=TIMEZONE,
         job=ingest_job,
+        default_status=schedule_status,
         description="The 1st, 06:00: the closed month (after a peak month, its end-of-peak report).",
     )
     def month_close_schedule(context: ScheduleEvaluationContext):
@@ -61,6 +68,7 @@ def build_schedules(jobs: dict) -> tuple[list, list]:
         cron_schedule=rules.PEAK_DAILY_CRON,
         execution_timezone=TIMEZONE,
         job=weekly_job,
+        default_status=schedule_status,
         description="Daily 17:00 in March, June, September, December: week- and month-to-date.",
     )
     def peak_month_monitoring_schedule(context: ScheduleEvaluationContext):
@@ -80,6 +88,7 @@ def build_schedules(jobs: dict) -> tuple[list, list]:
         run_status=DagsterRunStatus.SUCCESS,
         monitored_jobs=[weekly_job, ingest_job],
         request_job=monthly_job,
+        default_status=sensor_status,
         description="Launches the monthly job for `kpi/then_month` once that ingestion succeeded.",
     )
     def month_after_ingestion_sensor(context: RunStatusSensorContext):

@@ -49,17 +49,20 @@ def check_result(suite: Suite, result: SuiteResult, params: dict) -> AssetCheckR
     """Pass/fail with what a data engineer needs first: the failing expectations, their
     unexpected counts, up to N example keys each, and the Data Docs of the run."""
     failures = result.failures
-    failed = {
-        f.name: {"unexpected_count": f.unexpected_count, "examples": f.examples} for f in failures
-    }
+    failed = {f.name: _entry(f, result) for f in failures}
     metadata = {
         "failed_expectations": MetadataValue.json(failed),
         "unexpected_count": sum(f.unexpected_count or 0 for f in failures),
         "expectations_evaluated": len(result.outcomes),
         "gx_seconds": result.seconds,
     }
-    if failures:
-        metadata["summary"] = MetadataValue.md(_summary_md(failures))
+    if result.flagged:  # named and counted per unit; the week still publishes
+        metadata["flagged_records"] = MetadataValue.json(
+            {f.name: _entry(f, result) for f in result.flagged}
+        )
+        metadata["flagged_count"] = sum(f.unexpected_count or 0 for f in result.flagged)
+    if failures or result.flagged:
+        metadata["summary"] = MetadataValue.md(_summary_md(failures, result.flagged))
     if result.rows:
         metadata["rows_validated"] = MetadataValue.json(result.rows)
     if params:
@@ -72,6 +75,9 @@ def check_result(suite: Suite, result: SuiteResult, params: dict) -> AssetCheckR
         description = f"{len(failures)} of {len(result.outcomes)} expectations failed: {listed}"
     else:
         description = f"all {len(result.outcomes)} expectations met"
+    if result.flagged:
+        listed = ", ".join(f"{f.name} ({f.unexpected_count})" for f in result.flagged)
+        description += f"; records flagged within the tolerated share: {listed}"
     return AssetCheckResult(
         passed=result.success,
         severity=AssetCheckSeverity.ERROR if suite.blocking else AssetCheckSeverity.WARN,
@@ -80,11 +86,26 @@ def check_result(suite: Suite, result: SuiteResult, params: dict) -> AssetCheckR
     )
 
 
-def _summary_md(failures) -> str:
-    lines = ["| expectation | unexpected | examples |", "|---|---:|---|"]
-    for f in failures:
-        examples = ", ".join(f"`{e}`" for e in f.examples)
-        lines.append(f"| {f.name} | {f.unexpected_count} | {examples} |")
+def _entry(outcome, result: SuiteResult) -> dict:
+    """One expectation in the metadata; a record rule adds its share and per-unit counts."""
+    entry = {"unexpected_count": outcome.unexpected_count, "examples": outcome.examples}
+    if outcome.record_rule:
+        entry.update(
+            share=outcome.share, max_share=result.max_record_share, by_unit=outcome.by_unit
+        )
+    return entry
+
+
+def _summary_md(failures, flagged=()) -> str:
+    lines = [
+        "| expectation | verdict | unexpected | by unit | examples |",
+        "|---|---|---:|---|---|",
+    ]
+    for verdict, outcomes in (("failed", failures), ("flagged", flagged)):
+        for f in outcomes:
+            examples = ", ".join(f"`{e}`" for e in f.examples)
+            units = ", ".join(f"{u}: {n}" for u, n in f.by_unit.items())
+            lines.append(f"| {f.name} | {verdict} | {f.unexpected_count} | {units} | {examples} |")
     return "\n".join(lines)
 
 

@@ -43,6 +43,8 @@ class QualityConfig:
     volume: VolumeConfig = VolumeConfig()
     max_processing_days: int = 365
     max_examples: int = 20
+    # Record-level rules: a share of the checked rows above this is systemic (blocks).
+    max_record_share: float = 0.01
     source: str = "<defaults>"
 
 
@@ -55,7 +57,9 @@ def _number(value: object, where: str, low: float, high: float) -> float:
 def parse_quality_config(data: object, source: str = "<memory>") -> QualityConfig:
     """A validated `QualityConfig` from the parsed YAML; errors name `source` and the key."""
     try:
-        top = _mapping(data, "top level", {"due_date", "raw", "volume", "procedures", "report"})
+        top = _mapping(
+            data, "top level", {"due_date", "raw", "volume", "procedures", "report", "records"}
+        )
         due = _mapping(top["due_date"], "due_date", {"slack_working_days"})
         raw = _mapping(top["raw"], "raw", {"min_readable_share"})
         vol = _mapping(
@@ -63,6 +67,7 @@ def parse_quality_config(data: object, source: str = "<memory>") -> QualityConfi
         )
         proc = _mapping(top["procedures"], "procedures", {"max_processing_days"})
         rep = _mapping(top["report"], "report", {"max_examples"})
+        records = _mapping(top["records"], "records", {"max_share"})
         volume = VolumeConfig(
             history_weeks=_int(vol["history_weeks"], "volume.history_weeks", 1, 104),
             min_expected=_number(vol["min_expected"], "volume.min_expected", 0, 1e9),
@@ -79,6 +84,7 @@ def parse_quality_config(data: object, source: str = "<memory>") -> QualityConfi
                 proc["max_processing_days"], "procedures.max_processing_days", 0, 10_000
             ),
             max_examples=_int(rep["max_examples"], "report.max_examples", 0, 200),
+            max_record_share=_number(records["max_share"], "records.max_share", 0, 1),
             source=source,
         )
     except QualityConfigError as exc:

@@ -19,11 +19,12 @@ import time
 import uuid
 import warnings
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from kpi_pipeline.quality import records
 from kpi_pipeline.quality.config import QualityConfig, load_quality_config
 from kpi_pipeline.quality.sql import quality_sql
 from kpi_pipeline.quality.suites import Build, Suite
@@ -42,6 +43,16 @@ class ExpectationOutcome:
     success: bool
     unexpected_count: int | None
     examples: list[str] = field(default_factory=list)  # up to max_examples keys
+    record_rule: bool = False  # flags single records (suites.Build.record)
+    by_unit: dict[str, int] = field(default_factory=dict)  # flagged records per unit
+    share: float | None = None  # flagged / rows of the batch (record rules)
+    # A record rule of a blocking suite that flagged records, but no more than the tolerated
+    # share: the records are named and counted, the check passes.
+    tolerated: bool = False
+
+    @property
+    def failed(self) -> bool:
+        return not self.success and not self.tolerated
 
 
 @dataclass(frozen=True)
@@ -53,9 +64,16 @@ class SuiteResult:
     docs_index: Path | None
     seconds: float
 
+    max_record_share: float | None = None
+
     @property
     def failures(self) -> list[ExpectationOutcome]:
-        return [o for o in self.outcomes if not o.success]
+        return [o for o in self.outcomes if o.failed]
+
+    @property
+    def flagged(self) -> list[ExpectationOutcome]:
+        """Record rules that flagged records within the tolerated share (the check passes)."""
+        return [o for o in self.outcomes if o.tolerated]
 
 
 def sqlalchemy_url(database_url: str) -> str:
@@ -121,6 +139,7 @@ def run_suite(
     gx_run = RunIdentifier(run_name=run_id, run_time=datetime.now(UTC))
     outcomes: list[ExpectationOutcome] = []
     rows: dict[str, int] = {}
+    counter = records.RecordCounter(database_url)
     try:
         for batch in suite.batches:
             query = quality_sql(batch.query, {**config_params(config), **params})
@@ -143,11 +162,26 @@ def run_suite(
                 },
             )
             _raise_on_errors(suite, batch.query, result)
+            batch_outcomes = [
+                _outcome(batch.query, batch.key_columns, r, config.max_examples)
+                for r in result.results
+            ]
             for r in result.results:
-                outcomes.append(_outcome(batch.query, batch.key_columns, r, config.max_examples))
                 count = (r.result or {}).get("element_count")
                 if count is not None:
                     rows[batch.query] = count
+            rules = {e.meta["name"]: e for e in expectations if e.meta.get("record_rule")}
+            flagging = any(o.name in rules and not o.success for o in batch_outcomes)
+            if flagging and batch.query not in rows:  # GX counts rows for built-ins only
+                rows[batch.query] = counter.batch_rows(query)
+            outcomes += [
+                _judge_record_rule(
+                    o, rules[o.name], query, rows[batch.query], suite, config, counter
+                )
+                if o.name in rules and not o.success
+                else o
+                for o in batch_outcomes
+            ]
         index = None
         if build_docs:
             context.build_data_docs(site_names=["run"])
@@ -155,14 +189,16 @@ def run_suite(
                 _share_static(site_dir, shared_static)
             index = site_dir / "index.html"
     finally:
+        counter.close()
         datasource.get_engine().dispose()
     result = SuiteResult(
         suite=suite.name,
-        success=all(o.success for o in outcomes),
+        success=not any(o.failed for o in outcomes),
         outcomes=outcomes,
         rows=rows,
         docs_index=index,
         seconds=round(time.perf_counter() - started, 3),
+        max_record_share=config.max_record_share,
     )
     if index is not None:  # GX renders how many rows were unexpected, not which: keep them
         details = {"run_id": run_id, "params": params, **asdict(result)}
@@ -244,6 +280,30 @@ def _outcome(batch: str, key_columns, r, max_examples: int) -> ExpectationOutcom
         success=bool(r.success),
         unexpected_count=count,
         examples=list(dict.fromkeys(examples))[:max_examples],
+    )
+
+
+def _judge_record_rule(
+    outcome: ExpectationOutcome,
+    expectation,
+    batch_sql: str,
+    batch_rows: int,
+    suite: Suite,
+    config: QualityConfig,
+    counter: records.RecordCounter,
+) -> ExpectationOutcome:
+    """A record rule that flagged records: counted per unit; within the tolerated share of a
+    blocking suite it is tolerated (a warning suite blocks nothing and reports every record)."""
+    by_unit = counter.by_unit(expectation.unexpected_rows_query, batch_sql)
+    flagged = sum(by_unit.values())
+    systemic = records.is_systemic(flagged, batch_rows, config.max_record_share)
+    return replace(
+        outcome,
+        unexpected_count=flagged,
+        record_rule=True,
+        by_unit=by_unit,
+        share=records.share(flagged, batch_rows),
+        tolerated=suite.blocking and not systemic,
     )
 
 

@@ -89,7 +89,13 @@ def test_blocking_failure_stops_the_downstream_kpi_asset(warehouse):
     assert not valid.passed and valid.severity == AssetCheckSeverity.ERROR
     meta = {k: v.value for k, v in valid.metadata.items()}
     assert meta["failed_expectations"] == {
-        "due_date_within_slack": {"unexpected_count": 1, "examples": ["PUSHED"]}
+        "due_date_within_slack": {
+            "unexpected_count": 1,
+            "examples": ["PUSHED"],
+            "share": 0.5,  # one of the week's two dossiers: systemic
+            "max_share": 0.01,
+            "by_unit": {"X1": 1},
+        }
     }
     assert meta["unexpected_count"] == 1
     assert meta["partitions"] == rows.WEEK

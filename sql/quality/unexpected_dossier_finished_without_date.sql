@@ -3,7 +3,7 @@
 WITH b AS (
     SELECT * FROM {batch}
 )
-SELECT b.ma_ho_so, b.status
+SELECT b.ma_ho_so, b.unit_code, b.status
 FROM b
 WHERE b.status IN (9, 10) AND b.finished_at IS NULL
 ORDER BY b.ma_ho_so

@@ -2,7 +2,7 @@
 WITH b AS (
     SELECT * FROM {batch}
 )
-SELECT b.ma_ho_so, b.procedure_code
+SELECT b.ma_ho_so, b.unit_code, b.procedure_code
 FROM b
 LEFT JOIN ref.procedures p ON p.procedure_code = b.procedure_code
 WHERE p.procedure_code IS NULL
