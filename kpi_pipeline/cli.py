@@ -185,10 +185,12 @@ def cmd_dev(args) -> int:
 
 def cmd_backfill(args) -> int:
     from kpi_pipeline.orchestration.backfill import backfill
+    from kpi_pipeline.preflight import date_range
 
+    start, end = date_range(args.start, args.end)  # before anything starts
     return backfill(
-        date.fromisoformat(args.start),
-        date.fromisoformat(args.end),
+        start,
+        end,
         say=_say,
         through_now=args.through_now,
     )
