@@ -14,7 +14,7 @@ import logging
 import random
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import requests
@@ -27,6 +27,10 @@ RETRY_STATUSES = {429, 500, 502, 503, 504}
 
 class PortalError(RuntimeError):
     """A portal call that failed for good (after retries, or at once for a client error)."""
+
+
+class ShortRead(PortalError):
+    """A paged read that ended with fewer records than the portal's total."""
 
 
 @dataclass(frozen=True)
@@ -84,6 +88,7 @@ class PortalClient:
         sleep=time.sleep,
         retry_log_level: int = logging.WARNING,
         total_slack: int | None = None,
+        read_passes: int = 3,
     ):
         self.name = name
         self.base_url = base_url.rstrip("/")
@@ -91,6 +96,7 @@ class PortalClient:
         self._client_secret = client_secret
         self.page_size = page_size
         self.total_slack = total_slack  # records beyond `total` tolerated (None: one page)
+        self.read_passes = read_passes  # reads of a window whose count falls short of `total`
         self.timeout = (connect_timeout, read_timeout)
         self.retry = retry or RetryPolicy()
         self._throttle = _Throttle(requests_per_second)
@@ -102,7 +108,13 @@ class PortalClient:
         adapter = HTTPAdapter(pool_connections=2, pool_maxsize=4, max_retries=0)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
-        self.stats = {"requests": 0, "retries": 0, "token_refreshes": 0, "excess_records": 0}
+        self.stats = {
+            "requests": 0,
+            "retries": 0,
+            "token_refreshes": 0,
+            "excess_records": 0,
+            "rereads": 0,
+        }
 
     def __repr__(self) -> str:  # never show the secret
         return f"PortalClient({self.name!r}, {self.base_url!r})"
@@ -215,23 +227,39 @@ class PortalClient:
         """Pages in order, each validated to the contract's shape, fetched as they are read.
 
         `total` is not trusted to end the read (see `PageCounter`): reading stops at the first
-        short or empty page, and the count is then held against the portal's totals; a page
-        served twice or a count that does not add up raises `PortalError` naming the URL.
+        short or empty page, and the count is then held against the portal's totals. A count
+        short of the total reads the window again (`read_passes` in all: records that left the
+        window during the read shift others onto pages already read); the pages of a later
+        pass are numbered on from the earlier ones, so "the later page" stays "read later"
+        (staging keeps the latest version of a repeated record). A count still short, too far
+        beyond the total, or a page served twice raises `PortalError` naming the URL.
         """
         where = f"{self.name} portal: {self.base_url}{path}"
-        counter = PageCounter(where, slack=self.total_slack or self.page_size)
-        number = 1
-        while True:
-            what = f"page {number}"
-            body = self.get_json(path, {**params, "page": number, "size": self.page_size}, what)
-            page = _as_page(body, number, f"{where} {what}")
-            counter.add(page)
-            yield page
-            if len(page.items) < page.size:
+        offset = 0
+        for read_pass in range(1, self.read_passes + 1):
+            counter = PageCounter(where, slack=self.total_slack or self.page_size)
+            number = 1
+            while True:
+                what = f"page {number}"
+                query = {**params, "page": number, "size": self.page_size}
+                body = self.get_json(path, query, what)
+                page = _as_page(body, number, f"{where} {what}")
+                counter.add(page)
+                yield replace(page, number=offset + number) if offset else page
+                if len(page.items) < page.size:
+                    break
+                number += 1
+            try:
                 counter.finish()
-                self.stats["excess_records"] += counter.excess
-                return
-            number += 1
+            except ShortRead as short:
+                if read_pass == self.read_passes:
+                    raise PortalError(f"{short} (after {read_pass} reads)") from None
+                self.stats["rereads"] += 1
+                log.warning("%s; reading it again (read %d)", short, read_pass + 1)
+                offset += number
+                continue
+            self.stats["excess_records"] += counter.excess
+            return
 
     def iter_items(self, path: str, params: dict[str, Any]) -> Iterator[tuple[int, dict]]:
         for page in self.iter_pages(path, params):
@@ -242,9 +270,9 @@ class PortalClient:
 class PageCounter:
     """The count of one paged read held against the portal's `total`, both ways.
 
-    - Fewer records than the largest `total` any page reported is an error: a record was
-      skipped (a server that stops early, or records that left the window during the read and
-      shifted the rest onto pages already read). A rerun reads the window again.
+    - Fewer records than the largest `total` any page reported is a `ShortRead`: a record may
+      have been skipped (a server that stops early, or records that left the window during
+      the read and shifted the rest onto pages already read). The client reads again.
     - More records than that total is tolerated up to `slack` (default: one page): records that
       arrived during the read, or a record that changed during the read and appears on two
       pages (the contract allows it; staging keeps the latest version). Beyond that the total
@@ -279,7 +307,7 @@ class PageCounter:
 
     def finish(self) -> None:
         if self.count < self.max_total:
-            raise PortalError(
+            raise ShortRead(
                 f"{self.where}: read {self.count} records but the portal's total is "
                 f"{self.max_total}; {self.max_total - self.count} records would be lost"
             )

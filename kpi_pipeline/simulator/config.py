@@ -46,6 +46,8 @@ class FaultConfig:
     `ThanhToan: "paid"`, `SoTien: -5`, or a `LyDoTreHan` of `long_text_chars` characters);
     `unit_cycle` (the first two districts are made each other's parent) and `orphan_unit` (one
     more unit, whose parent does not exist). Repeated rows across pages are `repeated_records`.
+    `data_fault_requests` limits the data faults to the first N matching requests after `set`
+    (a transient fault: a total that is off once).
     """
 
     rate_limit: float = 0.0
@@ -73,6 +75,7 @@ class FaultConfig:
     long_text_chars: int = 10_000_000
     unit_cycle: bool = False
     orphan_unit: bool = False
+    data_fault_requests: int | None = None
 
     def __post_init__(self) -> None:
         for name in (

@@ -44,6 +44,7 @@ class FaultInjector:
             self.config = config
             self._rng = random.Random(f"{self._seed}|faults|{config.seed}")
             self._eligible = 0
+            self._data_requests = 0
             self._fired_since_set: Counter[str] = Counter()
 
     def fired_counts(self) -> Counter[str]:
@@ -53,6 +54,15 @@ class FaultInjector:
     def clear_counts(self) -> None:
         with self._lock:
             self.fired.clear()
+
+    def data_faults_on(self, path: str) -> bool:
+        """Whether the data faults change this list request's page (counts it when they do)."""
+        c = self.config
+        if not data_faults_apply(c, path):
+            return False
+        with self._lock:
+            self._data_requests += 1
+            return c.data_fault_requests is None or self._data_requests <= c.data_fault_requests
 
     def decide(self, path: str, is_token_endpoint: bool, page: int) -> Decision:
         """The faults for one request to `path` (the full path, portal prefix included)."""

@@ -50,7 +50,7 @@ def clean(simulator, small_pages, database_url):
     [
         (FaultConfig(total_override=-5, paths=HOSO), "bad paging field total=-5"),
         (FaultConfig(total_override=50, paths=HOSO), "beyond it is not records that arrived"),
-        (FaultConfig(total_offset=7, paths=HOSO), "7 records would be lost"),
+        (FaultConfig(total_offset=7, paths=HOSO), "7 records would be lost (after 3 reads)"),
         (FaultConfig(ignore_page=True, paths=HOSO), "ignores the page parameter"),
     ],
     ids=["total_negative", "total_understated", "total_overstated", "page_ignored"],
@@ -82,3 +82,19 @@ def test_repeated_records_across_pages_are_tolerated(simulator, small_pages, dat
     assert len(raw) > len(clean) and sorted(set(raw)) == clean
     staged = table(database_url, "SELECT count(*) FROM staging.dossiers")[0][0]
     assert staged == len(set(clean))
+
+
+def test_a_count_short_once_is_read_again_and_lands_whole(
+    simulator, small_pages, database_url, clean
+):
+    """The first page's total counts 7 records that are gone by the end of the read: the client
+    reads the window again; both reads land, staging keeps one version of each record."""
+    faults = FaultConfig(total_offset=7, data_fault_requests=1, paths=HOSO)
+    result = _run_with(simulator, small_pages, faults)
+    assert result.success
+    raw = table(database_url, RAW)
+    assert sorted(raw) == sorted(clean + clean)
+    pages = table(database_url, "SELECT max(page) FROM raw.provincial_dossiers")[0][0]
+    assert pages > len(clean) // 50 + 1  # the second read's pages are numbered on
+    staged = table(database_url, "SELECT count(*) FROM staging.dossiers")[0][0]
+    assert staged == len(clean)

@@ -69,6 +69,12 @@ def test_data_faults_only_where_aimed(client_of, truth):
     assert body["total"] == len(truth) and body["items"] == truth[:20]
 
 
+def test_data_fault_requests_makes_a_fault_transient(client_of, truth):
+    client = client_of(FaultConfig(total_offset=3, data_fault_requests=2))
+    totals = [client.get("/api/v1/hoso", page=1, size=20, **WINDOW).json()["total"] for _ in "abc"]
+    assert totals == [len(truth) + 3, len(truth) + 3, len(truth)]
+
+
 def test_bad_data_fault_settings_are_refused():
     with pytest.raises(ValueError, match="wrong_types_every"):
         FaultConfig(wrong_types_every=-1)
