@@ -16,6 +16,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
+from urllib.parse import urlencode
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -235,6 +236,8 @@ class PortalClient:
         beyond the total, or a page served twice raises `PortalError` naming the URL.
         """
         where = f"{self.name} portal: {self.base_url}{path}"
+        if params:  # the window read (no secret travels in the query)
+            where += "?" + urlencode(params)
         offset = 0
         for read_pass in range(1, self.read_passes + 1):
             counter = PageCounter(where, slack=self.total_slack or self.page_size)
