@@ -354,10 +354,13 @@ def _as_page(body: Any, number: int, where: str) -> Page:
         value = body.get(name)
         if value is None and name != "total":
             continue
-        if isinstance(value, bool) or not isinstance(value, int) or value < (name != "total"):
+        if isinstance(value, str) and value.strip().isdigit():  # "330": a number all the same
+            value = int(value)
+        low = 1 if name == "page" or (name == "size" and body["items"]) else 0
+        if isinstance(value, bool) or not isinstance(value, int) or value < low:
             raise PortalError(
                 f"{where}: bad paging field {name}={_short(repr(value), 40)} "
-                f"(the contract: a whole number, total >= 0, size and page >= 1)"
+                f"(the contract: a whole number, total >= 0, page >= 1, size >= 1 with items)"
             )
         fields[name] = value
     items = body["items"]
