@@ -56,10 +56,10 @@ WHERE (t.valid_to, t.unit_name, t.unit_level, t.parent_code, t.gso_code)
       (EXCLUDED.valid_to, EXCLUDED.unit_name, EXCLUDED.unit_level, EXCLUDED.parent_code,
        EXCLUDED.gso_code);
 
--- A version listed again leaves the delisted table (it is back in ref.units above).
+-- A version listed again (and valid) leaves the delisted table: it is back in ref.units above.
 DELETE FROM ref.units_delisted d
-USING incoming_units u
-WHERE u.unit_code = d.unit_code AND u.valid_from = d.valid_from;
+USING ref.units t
+WHERE t.unit_code = d.unit_code AND t.valid_from = d.valid_from;
 
 WITH gone AS (
     DELETE FROM ref.units t
