@@ -309,7 +309,8 @@ def floor_worker(args) -> int:
                     for item in items:
                         copy.write_row((path, dumps(item, ensure_ascii=False)))
                     n += len(items)
-                    if not items or page * int(body["size"]) >= int(body["total"]):
+                    # as the pipeline's client: until a short or empty page, not by `total`
+                    if len(items) < int(body["size"]):
                         break
                     page += 1
         dossiers = conn.execute(

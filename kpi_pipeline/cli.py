@@ -150,12 +150,14 @@ def cmd_dev(args) -> int:
 def cmd_backfill(args) -> int:
     from kpi_pipeline.orchestration.plans import backfill_plan, partition_range
     from kpi_pipeline.partitions import monthly_partitions, weekly_partitions
+    from kpi_pipeline.preflight import date_range
 
+    start, end = date_range(args.start, args.end)  # before anything starts
     now = datetime.now(TZ)
-    weeks = partition_range(weekly_partitions, args.start, args.end, now)
-    months = partition_range(monthly_partitions, args.start, args.end, now)
+    weeks = partition_range(weekly_partitions, start, end, now)
+    months = partition_range(monthly_partitions, start, end, now)
     if weeks is None and months is None:
-        raise SystemExit(f"no partition between {args.start} and {args.end}")
+        raise SystemExit(f"no partition between {start} and {end}")
     plan = backfill_plan(weeks, months, now, repull=args.repull, max_weeks_per_run=args.max_weeks)
     ingest, rest = plan[0], plan[1:]
     _say(
@@ -224,8 +226,8 @@ def _main(argv: list[str] | None) -> int:
         "sync", help="bring the change history up to date (a new warehouse: all of it)"
     ).set_defaults(func=cmd_sync)
     bf = sub.add_parser("backfill", help="every weekly and monthly partition in a date range")
-    bf.add_argument("--start", required=True, type=_day, help="YYYY-MM-DD")
-    bf.add_argument("--end", required=True, type=_day, help="YYYY-MM-DD (inclusive)")
+    bf.add_argument("--start", required=True, help="YYYY-MM-DD")
+    bf.add_argument("--end", required=True, help="YYYY-MM-DD (inclusive)")
     bf.add_argument(
         "--repull",
         action="store_true",
@@ -243,16 +245,7 @@ def _main(argv: list[str] | None) -> int:
     sim.add_argument("--seed", type=int, default=49)
     sim.set_defaults(func=cmd_simulator)
     args = parser.parse_args(argv)
-    if args.command == "backfill" and args.end < args.start:
-        parser.error(f"--end {args.end} is before --start {args.start}")
     return args.func(args)
-
-
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a day (YYYY-MM-DD)") from None
 
 
 def _positive(text: str) -> int:

@@ -7,6 +7,9 @@ to set and never a secret (URLs are shown with their password masked):
   next to the URLs, database URLs are PostgreSQL URLs, the province code is a GSO code.
 - `check_database` / `check_portal`: one connection / one token request, with a short time
   limit, telling "unreachable", "no such database" and "login refused" apart.
+- `config_file_problems(env)`: the YAML configurations (KPI targets, scores, quality, alert
+  recipients) loaded and validated now, not after the whole ingest; `cli_date` for the
+  command line's dates.
 
 `kpi-pipeline run|backfill` runs all of them before launching runs; the warehouse and portal
 resources run their own part in `setup_for_execution`, so a run launched any other way (the
@@ -18,6 +21,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Mapping
+from datetime import date
 from urllib.parse import unquote, urlsplit
 
 from kpi_pipeline import settings
@@ -118,6 +122,56 @@ def static_problems(env: Mapping[str, str]) -> list[str]:
     return problems
 
 
+# -- configuration files -----------------------------------------------------------------------
+def config_file_problems(env: Mapping[str, str]) -> list[str]:
+    """Each YAML configuration loaded as the runs will load it: one line per bad file, naming
+    the variable that points at it."""
+    from kpi_pipeline.alerts import recipients
+    from kpi_pipeline.domain import kpi_config, score_766
+    from kpi_pipeline.quality import config as quality_config
+
+    files = [
+        (kpi_config.CONFIG_ENV, kpi_config.DEFAULT_CONFIG_FILE, kpi_config.load_kpi_config),
+        (score_766.CONFIG_ENV, score_766.DEFAULT_FILE, score_766.load_score_config),
+        (
+            quality_config.CONFIG_ENV,
+            quality_config.DEFAULT_CONFIG_FILE,
+            quality_config.load_quality_config,
+        ),
+        ("KPI_ALERT_RECIPIENTS_FILE", recipients.DEFAULT_FILE, recipients.load_recipients),
+    ]
+    problems = []
+    for var, default, load in files:
+        try:
+            load(env.get(var) or default)
+        except ValueError as exc:  # every loader's error class is a ValueError
+            text = " ".join(str(exc).split())
+            where = f"{var} ({env[var]})" if env.get(var) else f"the packaged file ({var} unset)"
+            problems.append(f"{text}; correct {where} or point {var} at a valid file")
+    return problems
+
+
+def cli_date(flag: str, text: str) -> date:
+    """A command-line date, or a `ConfigurationError` saying what a valid one looks like."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise ConfigurationError(
+            f"{flag} {text!r} is not a calendar date ({exc}); give it as YYYY-MM-DD, e.g. "
+            f"{flag} 2024-02-29"
+        ) from None
+
+
+def date_range(start_text: str, end_text: str) -> tuple[date, date]:
+    """`--start` and `--end` as dates, the start not after the end."""
+    start, end = cli_date("--start", start_text), cli_date("--end", end_text)
+    if start > end:
+        raise ConfigurationError(
+            f"--start {start} is after --end {end}; give the range's first day as --start"
+        )
+    return start, end
+
+
 # -- network checks -----------------------------------------------------------------------------
 def check_database(var: str, url: str, timeout: float = 5.0) -> None:
     """Connect once to `url`; raise `ConfigurationError` naming `var` if that fails."""
@@ -201,7 +255,7 @@ def check_all(env: Mapping[str, str]) -> list[str]:
 
     from kpi_pipeline.warehouse.db import libpq_url
 
-    problems = static_problems(env)
+    problems = static_problems(env) + config_file_problems(env)
     if problems:
         return problems
     checks = []

@@ -3,8 +3,9 @@
 It survives what real portals do: expired tokens (401: new token, retry once), 429 with
 Retry-After, 5xx, time-outs, connections reset mid-page, and 200 responses whose body is an
 HTML error page. Retries back off exponentially with full jitter inside a bounded total time;
-after that it raises `PortalError` naming the portal, URL and page. The client secret and the
-bearer token are never put in a message or a log line.
+after that it raises `PortalError` naming the portal, URL and page. Paging trusts neither
+`total` nor `page` (`PageCounter`). The client secret and the bearer token are never put in a
+message or a log line.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ import logging
 import random
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
+from urllib.parse import urlencode
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -28,12 +30,17 @@ class PortalError(RuntimeError):
     """A portal call that failed for good (after retries, or at once for a client error)."""
 
 
+class ShortRead(PortalError):
+    """A paged read that ended with fewer records than the portal's total."""
+
+
 @dataclass(frozen=True)
 class Page:
     number: int
     size: int
     total: int
     items: list[dict[str, Any]]
+    echoed: int | None = None  # the `page` the response says it is
 
 
 @dataclass
@@ -81,12 +88,16 @@ class PortalClient:
         requests_per_second: float = 0.0,
         sleep=time.sleep,
         retry_log_level: int = logging.WARNING,
+        total_slack: int | None = None,
+        read_passes: int = 3,
     ):
         self.name = name
         self.base_url = base_url.rstrip("/")
         self._client_id = client_id
         self._client_secret = client_secret
         self.page_size = page_size
+        self.total_slack = total_slack  # records beyond `total` tolerated (None: one page)
+        self.read_passes = read_passes  # reads of a window whose count falls short of `total`
         self.timeout = (connect_timeout, read_timeout)
         self.retry = retry or RetryPolicy()
         self._throttle = _Throttle(requests_per_second)
@@ -98,7 +109,13 @@ class PortalClient:
         adapter = HTTPAdapter(pool_connections=2, pool_maxsize=4, max_retries=0)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
-        self.stats = {"requests": 0, "retries": 0, "token_refreshes": 0}
+        self.stats = {
+            "requests": 0,
+            "retries": 0,
+            "token_refreshes": 0,
+            "excess_records": 0,
+            "rereads": 0,
+        }
 
     def __repr__(self) -> str:  # never show the secret
         return f"PortalClient({self.name!r}, {self.base_url!r})"
@@ -208,21 +225,107 @@ class PortalClient:
 
     # -- paging -------------------------------------------------------------------------------
     def iter_pages(self, path: str, params: dict[str, Any]) -> Iterator[Page]:
-        """Pages in order, each validated to the contract's shape, fetched as they are read."""
-        number = 1
-        while True:
-            what = f"page {number}"
-            body = self.get_json(path, {**params, "page": number, "size": self.page_size}, what)
-            page = _as_page(body, number, f"{self.name} portal: {self.base_url}{path} {what}")
-            yield page
-            if not page.items or number * page.size >= page.total:
-                return
-            number += 1
+        """Pages in order, each validated to the contract's shape, fetched as they are read.
+
+        `total` is not trusted to end the read (see `PageCounter`): reading stops at the first
+        short or empty page, and the count is then held against the portal's totals. A count
+        short of the total reads the window again (`read_passes` in all: records that left the
+        window during the read shift others onto pages already read); the pages of a later
+        pass are numbered on from the earlier ones, so "the later page" stays "read later"
+        (staging keeps the latest version of a repeated record). A count still short, too far
+        beyond the total, or a page served twice raises `PortalError` naming the URL.
+        """
+        where = f"{self.name} portal: {self.base_url}{path}"
+        if params:  # the window read (no secret travels in the query)
+            where += "?" + urlencode(params)
+        offset = 0
+        for read_pass in range(1, self.read_passes + 1):
+            counter = PageCounter(where, slack=self.total_slack or self.page_size)
+            number = 1
+            while True:
+                what = f"page {number}"
+                query = {**params, "page": number, "size": self.page_size}
+                body = self.get_json(path, query, what)
+                page = _as_page(body, number, f"{where} {what}")
+                counter.add(page)
+                yield replace(page, number=offset + number) if offset else page
+                if len(page.items) < page.size:
+                    break
+                number += 1
+            try:
+                counter.finish()
+            except ShortRead as short:
+                if read_pass == self.read_passes:
+                    raise PortalError(f"{short} (after {read_pass} reads)") from None
+                self.stats["rereads"] += 1
+                log.warning("%s; reading it again (read %d)", short, read_pass + 1)
+                offset += number
+                continue
+            self.stats["excess_records"] += counter.excess
+            return
 
     def iter_items(self, path: str, params: dict[str, Any]) -> Iterator[tuple[int, dict]]:
         for page in self.iter_pages(path, params):
             for item in page.items:
                 yield page.number, item
+
+
+class PageCounter:
+    """The count of one paged read held against the portal's `total`, both ways.
+
+    - Fewer records than the largest `total` any page reported is a `ShortRead`: a record may
+      have been skipped (a server that stops early, or records that left the window during
+      the read and shifted the rest onto pages already read). The client reads again.
+    - More records than that total is tolerated up to `slack` (default: one page): records that
+      arrived during the read, or a record that changed during the read and appears on two
+      pages (the contract allows it; staging keeps the latest version). Beyond that the total
+      does not describe what was served, and that is an error too.
+    - A page whose `page` differs from the one asked for, or a full page with exactly the items
+      of the page before, means the server ignores `page`: an error at once (without it, such a
+      server would be read for ever).
+    """
+
+    def __init__(self, where: str, slack: int):
+        self.where, self.slack = where, slack
+        self.count = 0
+        self.max_total = 0
+        self.excess = 0
+        self._previous: list | None = None
+
+    def add(self, page: Page) -> None:
+        if page.echoed is not None and page.echoed != page.number:
+            raise PortalError(
+                f"{self.where} page {page.number}: the response says page {page.echoed}; "
+                f"the portal ignores the page parameter, records would be lost or repeated"
+            )
+        if page.items and page.items == self._previous:
+            raise PortalError(
+                f"{self.where} page {page.number}: the same {len(page.items)} records as page "
+                f"{page.number - 1}; the portal ignores the page parameter, records would be "
+                f"lost or repeated"
+            )
+        self._previous = page.items
+        self.count += len(page.items)
+        self.max_total = max(self.max_total, page.total)
+
+    def finish(self) -> None:
+        if self.count < self.max_total:
+            raise ShortRead(
+                f"{self.where}: read {self.count} records but the portal's total is "
+                f"{self.max_total}; {self.max_total - self.count} records would be lost"
+            )
+        self.excess = self.count - self.max_total
+        if self.excess > self.slack:
+            raise PortalError(
+                f"{self.where}: read {self.count} records but the portal's total is "
+                f"{self.max_total}; more than {self.slack} beyond it is not records that "
+                f"arrived during the read: the portal's paging cannot be trusted"
+            )
+        if self.excess:
+            log.info(
+                "%s: %d records beyond the total %d (arrived or changed during the read)",
+                self.where, self.excess, self.max_total,
+            )  # fmt: skip
 
 
 class _Unauthorized:
@@ -246,9 +349,22 @@ def _short(text: str, n: int = 120) -> str:
 def _as_page(body: Any, number: int, where: str) -> Page:
     if not isinstance(body, dict) or not isinstance(body.get("items"), list):
         raise PortalError(f"{where}: response is not a page object: {_short(repr(body), 200)}")
-    try:
-        size = int(body.get("size") or len(body["items"]) or 1)
-        total = int(body.get("total") or 0)
-    except (TypeError, ValueError) as exc:
-        raise PortalError(f"{where}: bad paging fields: {exc}") from exc
-    return Page(number=number, size=size, total=total, items=body["items"])
+    fields = {}
+    for name in ("total", "size", "page"):
+        value = body.get(name)
+        if value is None and name != "total":
+            continue
+        if isinstance(value, str) and value.strip().isdigit():  # "330": a number all the same
+            value = int(value)
+        low = 1 if name == "page" or (name == "size" and body["items"]) else 0
+        if isinstance(value, bool) or not isinstance(value, int) or value < low:
+            raise PortalError(
+                f"{where}: bad paging field {name}={_short(repr(value), 40)} "
+                f"(the contract: a whole number, total >= 0, page >= 1, size >= 1 with items)"
+            )
+        fields[name] = value
+    items = body["items"]
+    size = fields.get("size") or len(items) or 1
+    return Page(
+        number=number, size=size, total=fields["total"], items=items, echoed=fields.get("page")
+    )

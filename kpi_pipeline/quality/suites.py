@@ -316,6 +316,12 @@ def _ref_units_valid(b: Build) -> list:
             keys=("unit_code", "valid_from"),
         ),
         b.rows(
+            "parents_without_cycle",
+            "unexpected_unit_parent_cycle",
+            "No unit's chain of parents comes back on itself (it would leave the roll-ups).",
+            keys=("unit_code", "valid_from"),
+        ),
+        b.rows(
             "only_province_without_parent",
             "unexpected_unit_root_mismatch",
             "The province (TINH) has no parent; every other unit has one.",

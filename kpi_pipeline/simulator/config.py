@@ -37,6 +37,17 @@ class FaultConfig:
     `slow`, `repeated_records` and `nfd_text` modify an otherwise normal response.
     `token_max_uses` / `token_ttl_seconds` make tokens expire early (the token response still
     says the configured `expires_in`, so only the 401 tells the client).
+
+    Data faults (`faults.py`) change what a page holds, on every data request whose path
+    matches `paths`, not by rate: `total_override` (every page reports this `total`) and
+    `total_offset` (added to the true total: -40 is a count taken before 40 records arrived);
+    `ignore_page` (every request is served page 1's items, under the page number asked for);
+    `wrong_types_every` (every Nth dossier by its place in the window gets, in turn,
+    `ThanhToan: "paid"`, `SoTien: -5`, or a `LyDoTreHan` of `long_text_chars` characters);
+    `unit_cycle` (the first two districts are made each other's parent) and `orphan_unit` (one
+    more unit, whose parent does not exist). Repeated rows across pages are `repeated_records`.
+    `data_fault_requests` limits the data faults to the first N matching requests after `set`
+    (a transient fault: a total that is off once).
     """
 
     rate_limit: float = 0.0
@@ -57,6 +68,14 @@ class FaultConfig:
     paths: tuple[str, ...] = ()
     include_token_endpoint: bool = False
     seed: int = 0
+    total_override: int | None = None
+    total_offset: int = 0
+    ignore_page: bool = False
+    wrong_types_every: int = 0
+    long_text_chars: int = 10_000_000
+    unit_cycle: bool = False
+    orphan_unit: bool = False
+    data_fault_requests: int | None = None
 
     def __post_init__(self) -> None:
         for name in (
@@ -78,6 +97,8 @@ class FaultConfig:
             raise ValueError("retry_after_seconds, slow_seconds >= 0 and repeated_count >= 1")
         if self.token_max_uses is not None and self.token_max_uses < 1:
             raise ValueError("token_max_uses must be >= 1")
+        if self.wrong_types_every < 0 or self.long_text_chars < 1:
+            raise ValueError("wrong_types_every must be >= 0 and long_text_chars >= 1")
 
     def to_dict(self) -> dict[str, Any]:
         return {f.name: _jsonable(getattr(self, f.name)) for f in fields(self)}

@@ -12,6 +12,7 @@ import random
 import threading
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 from kpi_pipeline.simulator.config import FaultConfig
 
@@ -43,6 +44,7 @@ class FaultInjector:
             self.config = config
             self._rng = random.Random(f"{self._seed}|faults|{config.seed}")
             self._eligible = 0
+            self._data_requests = 0
             self._fired_since_set: Counter[str] = Counter()
 
     def fired_counts(self) -> Counter[str]:
@@ -52,6 +54,15 @@ class FaultInjector:
     def clear_counts(self) -> None:
         with self._lock:
             self.fired.clear()
+
+    def data_faults_on(self, path: str) -> bool:
+        """Whether the data faults change this list request's page (counts it when they do)."""
+        c = self.config
+        if not data_faults_apply(c, path):
+            return False
+        with self._lock:
+            self._data_requests += 1
+            return c.data_fault_requests is None or self._data_requests <= c.data_fault_requests
 
     def decide(self, path: str, is_token_endpoint: bool, page: int) -> Decision:
         """The faults for one request to `path` (the full path, portal prefix included)."""
@@ -94,3 +105,69 @@ class FaultInjector:
                 repeated_records=chosen.get("repeated_records", False),
                 nfd_text=chosen.get("nfd_text", False),
             )
+
+
+# -- data faults: what a page holds (switches, not rates; see FaultConfig) ------------------------
+ORPHAN_UNIT = "X-ORPHAN"
+MISSING_PARENT = "X-MISSING-PARENT"
+
+
+def data_faults_apply(c: FaultConfig, path: str) -> bool:
+    return not c.paths or any(p in path for p in c.paths)
+
+
+def served_total(c: FaultConfig, true_total: int) -> int:
+    """The `total` a page reports."""
+    if c.total_override is not None:
+        return c.total_override
+    return true_total + c.total_offset
+
+
+def served_page(c: FaultConfig, page: int) -> int:
+    """The page whose items are served when `page` is asked for."""
+    return 1 if c.ignore_page else page
+
+
+def wrongly_typed(c: FaultConfig, index: int, item: dict[str, Any]) -> dict[str, Any]:
+    """Dossier item number `index` of its window, with a wrongly typed field every Nth item."""
+    n = c.wrong_types_every
+    if not n or index % n != n - 1:
+        return item
+    item = dict(item)
+    kind = (index // n) % 3
+    if kind == 0:
+        item["ThanhToan"] = "paid"
+    elif kind == 1:
+        payment = item.get("ThanhToan")
+        item["ThanhToan"] = {
+            **(payment if isinstance(payment, dict) else {"HinhThuc": "TRUC_TIEP"}),
+            "SoTien": -5,
+        }
+    else:
+        item["LyDoTreHan"] = "x" * c.long_text_chars
+    return item
+
+
+def units_with_faults(c: FaultConfig, units: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The `/donvi` items with the unit-tree faults switched on."""
+    if c.unit_cycle:
+        districts = sorted({u["MaDonVi"] for u in units if u["CapDonVi"] == "HUYEN"})[:2]
+        a, b = districts
+        other = {a: b, b: a}
+        units = [
+            {**u, "MaDonViCha": other[u["MaDonVi"]]} if u["MaDonVi"] in other else u for u in units
+        ]
+    if c.orphan_unit:
+        units = [
+            *units,
+            {
+                "MaDonVi": ORPHAN_UNIT,
+                "TenDonVi": "Đơn vị có đơn vị cha không tồn tại",
+                "CapDonVi": "XA",
+                "MaDonViCha": MISSING_PARENT,
+                "MaHanhChinh": None,
+                "HieuLucTu": "20220101",
+                "HieuLucDen": None,
+            },
+        ]
+    return units

@@ -34,6 +34,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from kpi_pipeline import settings
+from kpi_pipeline.simulator import faults as data_faults
 from kpi_pipeline.simulator.config import FaultConfig
 from kpi_pipeline.simulator.faults import NO_FAULT, Decision, FaultInjector
 from kpi_pipeline.simulator.timestamps import parse
@@ -363,19 +364,25 @@ class _Handler(BaseHTTPRequestHandler):
                 raise ApiError(404, "not_found", f"unknown province ma_tinh={ma_tinh!r}")
 
         world = sim.world
-        if endpoint in ("/api/v1/donvi", "/api/v1/thutuc"):
-            return 200, self._page(sim._static[endpoint.rsplit("/", 1)[1]], page, size, decision)
+        on = sim._faults.data_faults_on(urlsplit(self.path).path)
+        if endpoint == "/api/v1/donvi":
+            units = sim._static["donvi"]
+            if on:
+                units = data_faults.units_with_faults(sim.faults, units)
+            return 200, self._page(units, page, size, decision, on=on)
+        if endpoint == "/api/v1/thutuc":
+            return 200, self._page(sim._static["thutuc"], page, size, decision, on=on)
         if endpoint == "/api/v1/ngaynghi":
             year = _int_param(query, "nam")
             if not 1900 <= year <= 9999:
                 raise ApiError(400, "invalid_request", f"nam must be a year, got {year}")
-            return 200, self._page(world.holidays(year), page, size, decision)
+            return 200, self._page(world.holidays(year), page, size, decision, on=on)
         if endpoint == "/api/v1/chiso":
             text = _one(query, "thang") or ""
             if len(text) != 6 or not text.isdigit() or not 1 <= int(text[4:]) <= 12:
                 raise ApiError(400, "invalid_request", f"thang must be YYYYMM, got {text!r}")
             month = date(int(text[:4]), int(text[4:]), 1)
-            return 200, self._page(world.chiso(month), page, size, decision)
+            return 200, self._page(world.chiso(month), page, size, decision, on=on)
         kind, names = {
             "/api/v1/hoso": (HOSO, ("capnhat_tu", "capnhat_den")),
             "/api/v1/dongbo/hoso": (DONGBO, ("capnhat_tu", "capnhat_den")),
@@ -385,17 +392,27 @@ class _Handler(BaseHTTPRequestHandler):
         if tu > den:
             raise ApiError(400, "invalid_request", f"{names[0]} is after {names[1]}")
         rows = world.window(kind, tu, den)
-        return 200, self._page(rows, page, size, decision, lambda r: world.format_record(kind, r))
+        return 200, self._page(
+            rows, page, size, decision, lambda r: world.format_record(kind, r), kind == HOSO, on
+        )
 
-    def _page(self, rows: list, page: int, size: int, decision: Decision, fmt=None) -> dict:
+    def _page(
+        self, rows: list, page: int, size: int, decision: Decision, fmt=None, typed=False, on=False
+    ) -> dict:
         """The contract's envelope; with the repeated-records fault, page N > 1 starts with the
-        last items of page N-1 again."""
-        start = (page - 1) * size
+        last items of page N-1 again; data faults (`faults.py`) apply last."""
+        faults = self.server.sim.faults
+        start = (data_faults.served_page(faults, page) - 1 if on else page - 1) * size
         chosen = rows[start : start + size]
+        first = start
         if decision.repeated_records and start > 0 and chosen:
-            chosen = rows[max(0, start - self.server.sim.faults.repeated_count) : start] + chosen
+            first = max(0, start - faults.repeated_count)
+            chosen = rows[first:start] + chosen
         items = chosen if fmt is None else [fmt(r) for r in chosen]
-        return {"total": len(rows), "page": page, "size": size, "items": items}
+        if on and typed and faults.wrong_types_every:
+            items = [data_faults.wrongly_typed(faults, first + i, x) for i, x in enumerate(items)]
+        total = data_faults.served_total(faults, len(rows)) if on else len(rows)
+        return {"total": total, "page": page, "size": size, "items": items}
 
     # ------------------------------------------------------------------ auth
     def _token(self, portal: str, body: bytes) -> dict:

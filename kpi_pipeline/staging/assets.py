@@ -109,7 +109,18 @@ def stg_chiso(context: AssetExecutionContext, warehouse: WarehouseResource) -> M
             " AND partition_key = ANY(%s)",
             (keys,),
         ).fetchone()
-    return MaterializeResult(metadata={"rows": rows, "quarantined": bad})
+        raw, superseded = conn.execute(
+            "SELECT count(*), count(*) FILTER (WHERE superseded) FROM chiso_ruled"
+        ).fetchone()
+    return MaterializeResult(
+        metadata={
+            "raw_records": raw,
+            "rows": rows,
+            "quarantined": bad,
+            "superseded_duplicates": superseded,
+            "balanced": raw == rows + bad + superseded,
+        }
+    )
 
 
 ASSETS = [stg_dossiers, stg_sync_records, stg_payments, stg_chiso]

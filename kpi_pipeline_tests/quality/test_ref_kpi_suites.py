@@ -45,6 +45,8 @@ def test_ref_units(conn, db):
         ("ORPHAN", "2022-01-01", None, "XA", "H404"),
         ("ROOTLESS", "2022-01-01", None, "XA", None),
         ("519", "2024-06-01", None, "HUYEN", "49"),  # overlaps the version above
+        ("CYC-A", "2022-01-01", None, "XA", "CYC-B"),  # each other's parent
+        ("CYC-B", "2022-01-01", None, "XA", "CYC-A"),
     ]
     with conn.cursor() as cur:
         cur.executemany(
@@ -61,6 +63,7 @@ def test_ref_units(conn, db):
     assert got["parent_known"] == ["ORPHAN/2022-01-01"]
     assert "ROOTLESS/2022-01-01" in got["only_province_without_parent"]
     assert got["versions_do_not_overlap"] == ["519/2022-01-01"]
+    assert got["parents_without_cycle"] == ["CYC-A/2022-01-01", "CYC-B/2022-01-01"]
 
 
 def test_ref_procedures(conn, db):

@@ -57,6 +57,9 @@ BAD_CASES = {
     "unknown_procedure": {"MaTTHC": "9.999999"},
     "finished_before_received": {"NgayKetThucXuLy": "20240229100000"},
     "due_before_received": {"NgayHenTra": "20240229080000"},
+    "bad_payment": {"ThanhToan": "paid"},
+    "bad_amount": {"ThanhToan": {"HinhThuc": "TRUC_TUYEN", "SoTien": -5}},
+    "oversized_field": {"LyDoTreHan": "CHU_QUAN" + " " * 600},
 }
 
 

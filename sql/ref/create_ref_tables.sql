@@ -15,6 +15,24 @@ CREATE TABLE IF NOT EXISTS ref.units (
     PRIMARY KEY (unit_code, valid_from)
 );
 
+-- Unit versions the portal stopped listing (its `/donvi` lists every version, so a version it
+-- no longer lists was withdrawn): moved here by merge_units.sql, whole, with when and by which
+-- run, so that a corrected unit list heals ref.units; listed again, a version moves back.
+CREATE TABLE IF NOT EXISTS ref.units_delisted (
+    unit_code    text NOT NULL,
+    valid_from   date NOT NULL,
+    valid_to     date,
+    unit_name    text NOT NULL,
+    unit_level   text NOT NULL,
+    parent_code  text,
+    gso_code     text,
+    first_seen_run text,
+    loaded_at    timestamptz NOT NULL,
+    delisted_run text NOT NULL,
+    delisted_at  timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX IF NOT EXISTS units_delisted_key_idx ON ref.units_delisted (unit_code, valid_from);
+
 CREATE TABLE IF NOT EXISTS ref.procedures (
     procedure_code   text PRIMARY KEY,   -- MaTTHC
     procedure_name   text NOT NULL,

@@ -1,6 +1,10 @@
 -- Unit versions from `incoming`: a new (MaDonVi, HieuLucTu) adds a version; a known version
 -- is updated only where the portal changed it (typically closing it with HieuLucDen).
--- Records that break a rule go to the quarantine instead.
+-- Records that break a rule go to the quarantine instead. Versions the portal no longer lists
+-- at all (not even as a broken record) move to ref.units_delisted: the portal's corrected
+-- list heals the table (an orphan it stopped serving no longer fails the parent check for
+-- ever). An empty list delists nothing: a portal that answers with no units at all is not a
+-- correction.
 CREATE TEMP TABLE incoming_units ON COMMIT DROP AS
 SELECT
     i.payload,
@@ -51,3 +55,23 @@ WHERE (t.valid_to, t.unit_name, t.unit_level, t.parent_code, t.gso_code)
       IS DISTINCT FROM
       (EXCLUDED.valid_to, EXCLUDED.unit_name, EXCLUDED.unit_level, EXCLUDED.parent_code,
        EXCLUDED.gso_code);
+
+-- A version listed again (and valid) leaves the delisted table: it is back in ref.units above.
+DELETE FROM ref.units_delisted d
+USING ref.units t
+WHERE t.unit_code = d.unit_code AND t.valid_from = d.valid_from;
+
+WITH gone AS (
+    DELETE FROM ref.units t
+    WHERE EXISTS (SELECT 1 FROM incoming_units WHERE unit_code IS NOT NULL AND valid_from IS NOT NULL)
+      AND NOT EXISTS (
+          SELECT 1 FROM incoming_units u
+          WHERE u.unit_code = t.unit_code AND u.valid_from = t.valid_from)
+    RETURNING t.*
+)
+INSERT INTO ref.units_delisted (
+    unit_code, valid_from, valid_to, unit_name, unit_level, parent_code, gso_code,
+    first_seen_run, loaded_at, delisted_run)
+SELECT g.unit_code, g.valid_from, g.valid_to, g.unit_name, g.unit_level, g.parent_code,
+       g.gso_code, g.first_seen_run, g.loaded_at, %(run_id)s
+FROM gone g;

@@ -22,7 +22,10 @@ WITH parsed AS (
         nullif(r.payload ->> 'NgayKetThucXuLy', '') AS finished_text,
         nullif(r.payload ->> 'NgayTra', '') AS returned_text,
         r.payload ->> 'NgayCapNhat' AS updated_text,
-        nullif(normalize(btrim(r.payload ->> 'LyDoTreHan'), NFC), '') AS late_reason,
+        CASE WHEN length(r.payload ->> 'LyDoTreHan') <= 500
+             THEN nullif(normalize(btrim(r.payload ->> 'LyDoTreHan'), NFC), '') END AS late_reason,
+        length(r.payload ->> 'LyDoTreHan') AS late_reason_length,
+        jsonb_typeof(r.payload -> 'ThanhToan') AS payment_type,
         CASE WHEN jsonb_typeof(r.payload -> 'ThanhToan') = 'object' THEN r.payload -> 'ThanhToan' END
             AS payment
     FROM raw.provincial_dossiers r
@@ -57,6 +60,12 @@ rules AS (
             WHEN t.status IS NULL OR t.status NOT BETWEEN 1 AND 10 THEN 'unknown_status'
             WHEN t.channel IS NULL OR t.channel NOT IN (1, 2, 3) THEN 'unknown_channel'
             WHEN t.digitised IS NULL THEN 'bad_flag'
+            -- no field is coerced out of sight: a wrongly typed payment or amount, or a late
+            -- reason beyond any code's length, rejects the record with the field named
+            WHEN t.payment_type NOT IN ('object', 'null') THEN 'bad_payment'
+            WHEN t.payment ? 'SoTien' AND jsonb_typeof(t.payment -> 'SoTien') <> 'null'
+             AND (t.payment ->> 'SoTien') !~ '^[0-9]{1,18}$' THEN 'bad_amount'
+            WHEN t.late_reason_length > 500 THEN 'oversized_field'
             WHEN NOT EXISTS (SELECT 1 FROM ref.units u WHERE u.unit_code = t.unit_code)
                 THEN 'unknown_unit'
             WHEN NOT EXISTS (SELECT 1 FROM ref.procedures pr WHERE pr.procedure_code = t.procedure_code)
@@ -79,6 +88,12 @@ SELECT
         WHEN 'unknown_status' THEN 'TrangThaiHoSo=' || coalesce(r.status_text, 'null') || ' is not 1..10'
         WHEN 'unknown_channel' THEN 'KenhThucHien=' || coalesce(r.channel_text, 'null') || ' is not 1, 2 or 3'
         WHEN 'bad_flag' THEN 'SoHoa=' || coalesce(r.digitised_text, 'null') || ' is not a boolean'
+        WHEN 'bad_payment' THEN 'ThanhToan is a ' || r.payment_type || ' ('
+            || left(r.payload ->> 'ThanhToan', 40) || '), not an object or null'
+        WHEN 'bad_amount' THEN 'ThanhToan.SoTien=' || left(r.payment ->> 'SoTien', 40)
+            || ' is not a whole, non-negative number of VND'
+        WHEN 'oversized_field' THEN 'LyDoTreHan is ' || r.late_reason_length
+            || ' characters long (at most 500)'
         WHEN 'unknown_unit' THEN 'MaDonVi ' || coalesce(r.unit_code, 'null') || ' is not in ref.units'
         WHEN 'unknown_procedure' THEN 'MaTTHC ' || coalesce(r.procedure_code, 'null') || ' is not in ref.procedures'
         WHEN 'finished_before_received' THEN 'NgayKetThucXuLy ' || r.finished_text || ' is before NgayTiepNhan ' || r.received_text
