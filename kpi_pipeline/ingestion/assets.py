@@ -254,6 +254,10 @@ def build_raw_asset(source: RawSource):
                 "portal_requests": client.stats["requests"],
                 "portal_retries": client.stats["retries"],
                 "token_refreshes": client.stats["token_refreshes"],
+                # windows read again because the count fell short of the portal's total, and
+                # records beyond the total (arrivals during the read, repeats): client.py
+                "window_rereads": client.stats["rereads"],
+                "records_beyond_total": client.stats["excess_records"],
             }
         )
 
