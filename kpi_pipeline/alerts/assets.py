@@ -28,11 +28,12 @@ from dagster import (
     asset,
 )
 
-from kpi_pipeline.alerts.delivery import AlertDeliveryResource, redact
+from kpi_pipeline.alerts.delivery import AlertDeliveryResource
 from kpi_pipeline.alerts.dispatch import Outcome, collect, send_all, summary
 from kpi_pipeline.alerts.model import CHANGE_TEXT, FRIDAY, PEAK_MONTH
 from kpi_pipeline.domain.calendar import TZ, is_peak_month, month_window, week_window
 from kpi_pipeline.partitions import monthly_partitions, weekly_partitions
+from kpi_pipeline.redaction import redact
 from kpi_pipeline.reports import labels as L
 from kpi_pipeline.warehouse.resource import WarehouseResource
 
@@ -99,8 +100,7 @@ def _run(context, warehouse, delivery: AlertDeliveryResource, kind: str) -> Mate
         try:
             periods.append(_period(context, warehouse, delivery, kind, start))
         except Exception as exc:  # never block the pipeline: record, log, go on
-            secrets = [s for s in (delivery.smtp_password, delivery.webhook_token) if s]
-            error = redact(f"{type(exc).__name__}: {exc}", secrets)
+            error = redact(f"{type(exc).__name__}: {exc}", delivery.secrets())
             context.log.error("alerts %s %s not sent: %s", kind, key, error)
             periods.append({"period": key, "skipped": "error", "error": error})
     return MaterializeResult(metadata=_metadata(periods, delivery))

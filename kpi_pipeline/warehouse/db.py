@@ -14,6 +14,7 @@ from pathlib import Path
 
 import psycopg
 
+from kpi_pipeline.redaction import redact
 from kpi_pipeline.settings import SQL_DIR
 
 
@@ -66,8 +67,9 @@ def ensure_schema(url: str) -> None:
 
 
 def redact_url(url: str) -> str:
-    """The URL with any password replaced, for logs and messages."""
-    return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", url)
+    """The URL with its password (and any secret query value) masked, for logs and messages:
+    the project's one redactor (`kpi_pipeline.redaction`)."""
+    return redact(url)
 
 
 def with_database(url: str, dbname: str) -> str:

@@ -10,6 +10,7 @@ from pydantic import PrivateAttr
 
 from kpi_pipeline import settings
 from kpi_pipeline.preflight import check_database
+from kpi_pipeline.redaction import redact
 from kpi_pipeline.warehouse import db
 
 
@@ -52,7 +53,7 @@ class WarehouseResource(ConfigurableResource):
                 raise  # a statement failed on a live connection: not a lost connection
             lost = WarehouseConnectionLost(
                 f"lost the warehouse connection ({self.describe()}): "
-                f"{' '.join(str(exc).split())[:300]}"
+                f"{redact(' '.join(str(exc).split()))[:300]}"
             )
             lost.__cause__ = exc
             if self.reconnect_retries <= 0:
