@@ -37,6 +37,28 @@ def dagster_storage_url(url: str) -> str:
     return re.sub(r"^postgres(ql)?(\+\w+)?://", "postgresql+psycopg2://", url)
 
 
+DAGSTER_SCHEMA = "dagster"
+
+
+def dagster_schema_url(url: str, schema: str = DAGSTER_SCHEMA) -> str:
+    """Dagster's storage URL in its own schema of the database `url` names: the psycopg2 URL
+    with `options=-csearch_path=<schema>` (added to any options the URL has), so its `runs`,
+    `event_logs` and other tables never land in the warehouse's `public` schema."""
+    from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+
+    parts = urlsplit(dagster_storage_url(url))
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    options = [v for k, v in query if k == "options"] + [f"-csearch_path={schema}"]
+    query = [(k, v) for k, v in query if k != "options"] + [("options", " ".join(options))]
+    return urlunsplit(parts._replace(query=urlencode(query, quote_via=quote)))
+
+
+def ensure_dagster_schema(url: str, schema: str = DAGSTER_SCHEMA) -> None:
+    """Create the schema of `dagster_schema_url` (Dagster creates its tables, not schemas)."""
+    with connect(url, autocommit=True) as conn:
+        execute_file(conn, "dagster/create_dagster_schema", schema=schema)
+
+
 @contextmanager
 def connect(url: str, autocommit: bool = False) -> Iterator[psycopg.Connection]:
     conn = psycopg.connect(libpq_url(url), autocommit=autocommit, application_name="kpi-pipeline")
