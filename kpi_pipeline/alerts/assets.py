@@ -9,8 +9,8 @@ per responsible unit that turned red or stayed red (docs/leaders.md).
 They never block the pipeline: the KPI tables and reports are upstream and already written
 when these run, and these never fail a run (a failed run would also stop the chained monthly
 job, see orchestration/schedules.py). Every delivery failure is recorded in `kpi.alerts_sent`
-and the materialisation's metadata; any other error (e.g. no KPI rows) is logged and recorded
-in the metadata, not raised.
+and the materialisation's metadata, and fails the channel's delivery check (alerts/checks.py);
+any other error (e.g. no KPI rows) is logged and recorded in the metadata, not raised.
 
 Only closed, recent periods are alerted: a period not yet ended (the peak-month daily
 monitoring runs the week and month in progress) or ended more than `max_age_days` ago (a
