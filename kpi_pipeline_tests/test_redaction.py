@@ -68,3 +68,27 @@ def test_logging_filter_redacts_formatted_records(caplog):
     with caplog.at_level(logging.INFO, logger=log.name):
         log.info("GET %s failed: %s", "https://h/x?access_token=tok42", "echo s3cret-known")
     assert caplog.messages == ["GET https://h/x?access_token=*** failed: echo ***"]
+
+
+def test_portal_errors_and_retry_logs_mask_a_password_in_the_portal_url(caplog):
+    """A real client against a closed loopback port: the failure message and every retry log
+    line name the URL, never its password."""
+    from kpi_pipeline.ingestion.client import PortalClient, PortalError, RetryPolicy
+
+    client = PortalClient(
+        "provincial",
+        "http://kpi:url-pass-9931@127.0.0.1:1/p",
+        "id",
+        "client-secret-4410",
+        connect_timeout=0.5,
+        retry=RetryPolicy(max_total_seconds=0.6, base_delay=0.05, max_delay=0.1),
+    )
+    logger = "kpi_pipeline.ingestion.client"
+    with caplog.at_level(logging.WARNING, logger=logger), pytest.raises(PortalError) as info:
+        client.get_token()
+    client.close()
+    message = str(info.value)
+    assert "127.0.0.1:1/p/oauth/token" in message and "kpi:***@" in message
+    assert caplog.messages, "the retries were logged"
+    for text in [message, *caplog.messages]:
+        assert "url-pass-9931" not in text and "client-secret-4410" not in text
