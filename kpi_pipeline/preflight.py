@@ -3,8 +3,10 @@
 Two levels, both reporting `ConfigurationError`s whose message names the environment variable
 to set and never a secret (URLs are shown with their password masked):
 
-- `static_problems(env)`: no network; portal URLs are http(s) with a host, credentials set
-  next to the URLs, database URLs are PostgreSQL URLs, the province code is a GSO code.
+- `static_problems(env)`: no network; portal URLs are https with a host (plain http only to
+  loopback, or with `KPI_ALLOW_INSECURE_PORTAL=1`: the client secret would travel in clear),
+  credentials set next to the URLs, database URLs are PostgreSQL URLs, the province code is
+  a GSO code.
 - `check_database` / `check_portal`: one connection / one token request, with a short time
   limit, telling "unreachable", "no such database" and "login refused" apart.
 

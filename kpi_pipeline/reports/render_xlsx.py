@@ -465,12 +465,12 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 def _text_only(wb: Workbook) -> None:
     """Every string cell as plain text, never a formula (see the module docstring)."""
     for ws in wb.worksheets:
-        for row in ws.iter_rows():
-            for cell in row:
-                value = cell.value
-                if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-                    cell.data_type = "s"
-                    cell.quotePrefix = True
+        # the written cells only: `iter_rows` would create a cell for every empty position
+        for cell in ws._cells.values():
+            value = cell._value
+            if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+                cell.data_type = "s"
+                cell.quotePrefix = True
 
 
 def _save(wb: Workbook, title: str) -> bytes:
