@@ -5,6 +5,7 @@ kpi-pipeline dev         the Dagster UI (dagster dev) on the same configuration
 kpi-pipeline sync        bring the change history up to date (a new warehouse: all of it)
 kpi-pipeline backfill --start YYYY-MM-DD --end YYYY-MM-DD [--repull] [--max-weeks N]
 kpi-pipeline simulator   serve the portal simulator until interrupted
+kpi-pipeline grant-reader NAME   a read-only role for report readers (SELECT on schema kpi)
 """
 
 from __future__ import annotations
@@ -180,6 +181,12 @@ def cmd_backfill(args) -> int:
     return 0
 
 
+def cmd_grant_reader(args) -> int:
+    from kpi_pipeline.warehouse.roles import grant_reader_command
+
+    return grant_reader_command(args.name, say=_say)
+
+
 def cmd_simulator(args) -> int:
     from kpi_pipeline.local_services import SIMULATOR_SCALE, SIMULATOR_SEED, start_simulator
 
@@ -244,6 +251,9 @@ def _main(argv: list[str] | None) -> int:
     sim.add_argument("--scale", type=float, default=0.01)
     sim.add_argument("--seed", type=int, default=49)
     sim.set_defaults(func=cmd_simulator)
+    reader = sub.add_parser("grant-reader", help="a read-only role for report readers")
+    reader.add_argument("name", help="the reader's PostgreSQL role (created if missing)")
+    reader.set_defaults(func=cmd_grant_reader)
     args = parser.parse_args(argv)
     return args.func(args)
 

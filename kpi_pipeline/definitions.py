@@ -9,6 +9,7 @@ from dagster import Definitions
 
 from kpi_pipeline import settings
 from kpi_pipeline.alerts.assets import ASSETS as ALERT_ASSETS
+from kpi_pipeline.alerts.checks import CHECKS as ALERT_CHECKS
 from kpi_pipeline.ingestion.assets import ASSETS as INGESTION_ASSETS
 from kpi_pipeline.kpis.assets import ASSETS as KPI_ASSETS
 from kpi_pipeline.orchestration.executor import build_executor
@@ -31,7 +32,7 @@ ALL_ASSETS, ALL_CHECKS = with_key_prefix(
         *ALERT_ASSETS,
     ],
     settings.asset_key_prefix(),
-    CHECKS,
+    [*CHECKS, *ALERT_CHECKS],
 )
 JOBS = build_jobs(ALL_ASSETS, province=settings.province_code())
 SCHEDULES, SENSORS = build_schedules(JOBS, running=settings.automation_on())

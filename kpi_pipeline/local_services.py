@@ -1,7 +1,9 @@
 """The embedded default: what `kpi-pipeline run|dev` starts when nothing is configured.
 
 With `KPI_DATABASE_URL` unset, an embedded PostgreSQL (pgserver) in `KPI_HOME/pgdata` serves
-both the warehouse (database `kpi`) and Dagster's storage (database `dagster`). With the portal
+both the warehouse (database `kpi`) and Dagster's storage (database `dagster`). With it set and
+`DAGSTER_PG_URL` unset, Dagster's storage goes to its own schema `dagster` of the warehouse
+database (never its `public` schema), created here before Dagster starts. With the portal
 URLs unset, the bundled simulator serves both portals on a loopback port. Whatever is started
 is exported as the same environment variables a production deployment sets, so nothing else
 changes between the two modes.
@@ -19,7 +21,7 @@ from pathlib import Path
 
 from kpi_pipeline import settings
 from kpi_pipeline.domain.calendar import TZ
-from kpi_pipeline.preflight import ConfigurationError, static_problems
+from kpi_pipeline.preflight import ConfigurationError, check_database, static_problems
 from kpi_pipeline.warehouse import db
 from kpi_pipeline.warehouse.embedded import start_embedded
 
@@ -48,6 +50,11 @@ def _ensure_database(server_url: str, name: str) -> str:
     with db.connect(server_url, autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
     return db.with_database(server_url, name) if exists else db.create_database(server_url, name)
+
+
+def embedded_warehouse() -> str:
+    """Start (or join) the embedded server in KPI_HOME and return the warehouse URL (`kpi`)."""
+    return _ensure_database(start_embedded(settings.kpi_home() / "pgdata"), "kpi")
 
 
 def ensure_dagster_home() -> Path:
@@ -82,10 +89,11 @@ def ensure_local_services(now: datetime | None = None) -> LocalServices:
             settings.DAGSTER_PG_URL, db.dagster_storage_url(_ensure_database(server_url, "dagster"))
         )
         services.started.append(f"embedded PostgreSQL in {services.embedded_dir}")
-    else:
-        env.setdefault(
-            settings.DAGSTER_PG_URL, db.dagster_storage_url(env[settings.KPI_DATABASE_URL])
-        )
+    elif not env.get(settings.DAGSTER_PG_URL):
+        warehouse = env[settings.KPI_DATABASE_URL]
+        check_database(settings.KPI_DATABASE_URL, warehouse)  # a clear message, not a traceback
+        db.ensure_dagster_schema(warehouse)
+        env[settings.DAGSTER_PG_URL] = db.dagster_schema_url(warehouse)
 
     if not prov:
         services.simulator = start_simulator(now)

@@ -3,8 +3,10 @@
 Two levels, both reporting `ConfigurationError`s whose message names the environment variable
 to set and never a secret (URLs are shown with their password masked):
 
-- `static_problems(env)`: no network; portal URLs are http(s) with a host, credentials set
-  next to the URLs, database URLs are PostgreSQL URLs, the province code is a GSO code.
+- `static_problems(env)`: no network; portal URLs are https with a host (plain http only to
+  loopback, or with `KPI_ALLOW_INSECURE_PORTAL=1`: the client secret would travel in clear),
+  credentials set next to the URLs, database URLs are PostgreSQL URLs, the province code is
+  a GSO code.
 - `check_database` / `check_portal`: one connection / one token request, with a short time
   limit, telling "unreachable", "no such database" and "login refused" apart.
 - `config_file_problems(env)`: the YAML configurations (KPI targets, scores, quality, alert
@@ -18,6 +20,7 @@ UI, a schedule, a worker pod) stops at its first step with the same message.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import re
 from collections.abc import Mapping
@@ -25,6 +28,7 @@ from datetime import date
 from urllib.parse import unquote, urlsplit
 
 from kpi_pipeline import settings
+from kpi_pipeline.redaction import redact
 
 
 class ConfigurationError(RuntimeError):
@@ -40,10 +44,6 @@ def portal_vars(name: str) -> tuple[str, str, str]:
     return prefix + "URL", prefix + "CLIENT_ID", prefix + "CLIENT_SECRET"
 
 
-def redact(url: str) -> str:
-    return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)
-
-
 def _password(url: str) -> str | None:
     try:
         return unquote(urlsplit(url).password or "") or None
@@ -53,12 +53,13 @@ def _password(url: str) -> str | None:
 
 def _scrub(text: str, url: str) -> str:
     """`text` with the URL's password (if any) masked, in case a driver echoes it."""
-    secret = _password(url)
-    return text.replace(secret, "***") if secret else text
+    return redact(text, [_password(url)])
 
 
 # -- static checks ------------------------------------------------------------------------------
-def portal_url_problem(var: str, value: str) -> str | None:
+def portal_url_problem(var: str, value: str, allow_insecure: bool = False) -> str | None:
+    """A problem with a portal base URL: not http(s), no host, or plain http to a host that
+    is not loopback (the client secret would cross the network in clear) unless allowed."""
     try:
         parts = urlsplit(value)
         host = parts.hostname
@@ -66,10 +67,26 @@ def portal_url_problem(var: str, value: str) -> str | None:
         return f"{var} is not a valid URL ({exc}); set it to the portal's https:// base URL"
     if parts.scheme not in ("http", "https") or not host:
         return (
-            f"{var}={value!r} is not an http(s) URL with a host; set it to the portal's base "
-            f"URL, e.g. https://portal.example/api-root"
+            f"{var}={redact(value)!r} is not an http(s) URL with a host; set it to the portal's "
+            f"base URL, e.g. https://portal.example/api-root"
+        )
+    if parts.scheme == "http" and not allow_insecure and not is_loopback_host(host):
+        return (
+            f"{var}={redact(value)!r} is plain http to {host}: the client secret and the data "
+            f"would travel in clear; use the portal's https:// URL, or set "
+            f"{settings.KPI_ALLOW_INSECURE_PORTAL}=1 to allow it (a trusted test network only)"
         )
     return None
+
+
+def is_loopback_host(host: str) -> bool:
+    """`localhost` or a loopback address, decided without DNS (a static check)."""
+    if host.lower() in ("localhost", "localhost.") or host.lower().endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def database_url_problem(var: str, value: str) -> str | None:
@@ -83,13 +100,17 @@ def database_url_problem(var: str, value: str) -> str | None:
 
 
 def portal_settings_problems(
-    name: str, url: str | None, client_id: str | None, secret: str | None
+    name: str,
+    url: str | None,
+    client_id: str | None,
+    secret: str | None,
+    allow_insecure: bool = False,
 ) -> list[str]:
     url_var, id_var, secret_var = portal_vars(name)
     problems = []
     if not url:
         problems.append(f"{url_var} is not set; set it to the {name} portal's base URL")
-    elif problem := portal_url_problem(url_var, url):
+    elif problem := portal_url_problem(url_var, url, allow_insecure):
         problems.append(problem)
     if not client_id:
         problems.append(f"{id_var} is not set; set it to the {name} portal's OAuth client id")
@@ -105,10 +126,11 @@ def static_problems(env: Mapping[str, str]) -> list[str]:
     problems = []
     urls = {name: env.get(portal_vars(name)[0]) for name in PORTALS}
     if any(urls.values()):  # with both unset, `kpi-pipeline` serves the bundled simulator
+        insecure = settings.allow_insecure_portal(env)
         for name in PORTALS:
             _, id_var, secret_var = portal_vars(name)
             problems += portal_settings_problems(
-                name, urls[name], env.get(id_var), env.get(secret_var)
+                name, urls[name], env.get(id_var), env.get(secret_var), insecure
             )
     for var in (settings.KPI_DATABASE_URL, settings.DAGSTER_PG_URL):
         if env.get(var) and (problem := database_url_problem(var, env[var])):
@@ -217,11 +239,12 @@ def check_portal(
     secret: str,
     budget_seconds: float = 10.0,
     connect_timeout: float = 5.0,
+    allow_insecure: bool = False,
 ) -> None:
     """One token request to portal `name`; raise `ConfigurationError` naming the variables."""
     from kpi_pipeline.ingestion.client import PortalClient, PortalError, RetryPolicy
 
-    problems = portal_settings_problems(name, url, client_id, secret)
+    problems = portal_settings_problems(name, url, client_id, secret, allow_insecure)
     if problems:
         raise ConfigurationError("; ".join(problems))
     url_var, id_var, secret_var = portal_vars(name)
@@ -242,7 +265,7 @@ def check_portal(
         if re.search(r"status (400|401|403)\b", text) or "no access_token" in text:
             hint = f"check {id_var} and {secret_var}"
         else:
-            hint = f"check {url_var} (now {url!r}) and that the portal is up"
+            hint = f"check {url_var} (now {redact(url)!r}) and that the portal is up"
         raise ConfigurationError(f"{text}; {hint}") from None
     finally:
         client.close()
@@ -263,18 +286,18 @@ def check_all(env: Mapping[str, str]) -> list[str]:
     if len({libpq_url(env[v]) for v in databases}) < len(databases):
         databases = databases[:1]  # Dagster's storage derived from the warehouse URL
     for var in databases:
-        checks.append((check_database, (var, env[var])))
+        checks.append((check_database, (var, env[var]), {}))
     for name in PORTALS:
         url_var, id_var, secret_var = portal_vars(name)
         if env.get(url_var):
-            checks.append(
-                (check_portal, (name, env[url_var], env.get(id_var, ""), env.get(secret_var, "")))
-            )
+            args = (name, env[url_var], env.get(id_var, ""), env.get(secret_var, ""))
+            kwargs = {"allow_insecure": settings.allow_insecure_portal(env)}
+            checks.append((check_portal, args, kwargs))
 
     def run(check):
-        fn, args = check
+        fn, args, kwargs = check
         try:
-            fn(*args)
+            fn(*args, **kwargs)
         except ConfigurationError as exc:
             return str(exc)
         return None

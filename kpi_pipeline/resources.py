@@ -15,6 +15,7 @@ from kpi_pipeline.warehouse.resource import WarehouseResource
 
 def build_resources() -> dict:
     province = settings.province_code()
+    insecure = settings.allow_insecure_portal()
     return {
         "alerts": build_alert_resource(),
         "warehouse": WarehouseResource(
@@ -26,6 +27,7 @@ def build_resources() -> dict:
             client_id=EnvVar(settings.PROVINCIAL_PORTAL_CLIENT_ID),
             client_secret=EnvVar(settings.PROVINCIAL_PORTAL_CLIENT_SECRET),
             province_code=province,
+            allow_insecure_http=insecure,
         ),
         "national_portal": PortalResource(
             name="national",
@@ -33,5 +35,6 @@ def build_resources() -> dict:
             client_id=EnvVar(settings.NATIONAL_PORTAL_CLIENT_ID),
             client_secret=EnvVar(settings.NATIONAL_PORTAL_CLIENT_SECRET),
             province_code=province,
+            allow_insecure_http=insecure,
         ),
     }

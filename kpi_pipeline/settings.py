@@ -6,6 +6,7 @@ Names of the portal and warehouse variables are a stable contract (shared/docs/p
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 PROVINCIAL_PORTAL_URL = "PROVINCIAL_PORTAL_URL"
@@ -37,6 +38,9 @@ KPI_CELERY_QUEUE = "KPI_CELERY_QUEUE"
 # (development: a `kpi-pipeline dev` that must not launch the Friday run by itself).
 KPI_AUTOMATION = "KPI_AUTOMATION"
 AUTOMATION_VALUES = {"on": True, "off": False}
+# A plain http:// portal URL outside loopback sends the client secret in clear: refused by the
+# pre-run checks unless this is 1 (a test portal on a network you trust).
+KPI_ALLOW_INSECURE_PORTAL = "KPI_ALLOW_INSECURE_PORTAL"
 
 TIMEZONE = "Asia/Ho_Chi_Minh"
 DEFAULT_PROVINCE_CODE = "49"
@@ -52,6 +56,11 @@ def kpi_home() -> Path:
 
 def province_code() -> str:
     return os.environ.get(KPI_PROVINCE_CODE) or DEFAULT_PROVINCE_CODE
+
+
+def allow_insecure_portal(env: Mapping[str, str] | None = None) -> bool:
+    value = (os.environ if env is None else env).get(KPI_ALLOW_INSECURE_PORTAL) or ""
+    return value.strip().lower() in ("1", "true", "yes")
 
 
 def asset_key_prefix() -> str | None:

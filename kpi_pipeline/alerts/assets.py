@@ -9,8 +9,8 @@ per responsible unit that turned red or stayed red (docs/leaders.md).
 They never block the pipeline: the KPI tables and reports are upstream and already written
 when these run, and these never fail a run (a failed run would also stop the chained monthly
 job, see orchestration/schedules.py). Every delivery failure is recorded in `kpi.alerts_sent`
-and the materialisation's metadata; any other error (e.g. no KPI rows) is logged and recorded
-in the metadata, not raised.
+and the materialisation's metadata, and fails the channel's delivery check (alerts/checks.py);
+any other error (e.g. no KPI rows) is logged and recorded in the metadata, not raised.
 
 Only closed, recent periods are alerted: a period not yet ended (the peak-month daily
 monitoring runs the week and month in progress) or ended more than `max_age_days` ago (a
@@ -28,11 +28,12 @@ from dagster import (
     asset,
 )
 
-from kpi_pipeline.alerts.delivery import AlertDeliveryResource, redact
+from kpi_pipeline.alerts.delivery import AlertDeliveryResource
 from kpi_pipeline.alerts.dispatch import Outcome, collect, send_all, summary
 from kpi_pipeline.alerts.model import CHANGE_TEXT, FRIDAY, PEAK_MONTH
 from kpi_pipeline.domain.calendar import TZ, is_peak_month, month_window, week_window
 from kpi_pipeline.partitions import monthly_partitions, weekly_partitions
+from kpi_pipeline.redaction import redact
 from kpi_pipeline.reports import labels as L
 from kpi_pipeline.warehouse.resource import WarehouseResource
 
@@ -99,8 +100,7 @@ def _run(context, warehouse, delivery: AlertDeliveryResource, kind: str) -> Mate
         try:
             periods.append(_period(context, warehouse, delivery, kind, start))
         except Exception as exc:  # never block the pipeline: record, log, go on
-            secrets = [s for s in (delivery.smtp_password, delivery.webhook_token) if s]
-            error = redact(f"{type(exc).__name__}: {exc}", secrets)
+            error = redact(f"{type(exc).__name__}: {exc}", delivery.secrets())
             context.log.error("alerts %s %s not sent: %s", kind, key, error)
             periods.append({"period": key, "skipped": "error", "error": error})
     return MaterializeResult(metadata=_metadata(periods, delivery))

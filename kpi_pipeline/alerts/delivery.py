@@ -18,14 +18,16 @@ reports failures so) is a failure.
 Retries: network errors, time-outs, HTTP 429 and 5xx, SMTP 4xx replies and dropped
 connections are retried up to `max_attempts` with exponential back-off and jitter; other
 failures (HTTP 4xx, SMTP 5xx, refused authentication) are not. A delivery never raises: it
-returns what happened. Error texts never hold the password or token (nor a URL's query).
+returns what happened. Error texts go through the project's redactor (`kpi_pipeline.redaction`)
+with the sender's secrets: the password, the token and the webhook URL's user info and query
+values never reach `kpi.alerts_sent`, a log line or the run's metadata, even when a receiver
+echoes the request back.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import random
-import re
 import smtplib
 import socket
 import ssl
@@ -34,6 +36,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
+from urllib.parse import urlsplit, urlunsplit
 
 import requests
 from dagster import ConfigurableResource
@@ -41,6 +44,7 @@ from pydantic import Field
 
 from kpi_pipeline.alerts.model import Message
 from kpi_pipeline.alerts.recipients import Recipients, load_recipients
+from kpi_pipeline.redaction import redact, url_secrets
 
 EMAIL, WEBHOOK = "email", "webhook"
 
@@ -153,7 +157,7 @@ class WebhookSender:
         self.session = session or requests.Session()
 
     def secrets(self) -> list[str]:
-        return [s for s in (self.token,) if s]
+        return [s for s in (self.token, *url_secrets(self.url)) if s]
 
     def payload(self, recipient: dict, message: Message) -> dict:
         text = f"{message.subject}\n\n{message.text}"
@@ -229,17 +233,11 @@ def deliver(
     return DeliveryResult(False, max_attempts, error)  # max_attempts < 1
 
 
-def redact(text: str, secrets: list[str]) -> str:
-    for s in secrets:
-        if s:
-            text = text.replace(s, "***")
-    return re.sub(r"(https?://[^\s?#]+)\?[^\s#]*", r"\1?***", text)
-
-
 def _safe_url(url: str) -> str:
-    """The URL without user info or query (tokens are often passed there)."""
-    url = re.sub(r"//[^/@]*@", "//", url)
-    return url.split("?", 1)[0].split("#", 1)[0]
+    """The URL without user info, query or fragment (tokens are often passed there)."""
+    parts = urlsplit(url)
+    host = parts.netloc.rsplit("@", 1)[-1]
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
 def _text(value) -> str:
@@ -318,6 +316,12 @@ class AlertDeliveryResource(ConfigurableResource):
                 self.webhook_max_chars,
             )
         return out
+
+    def secrets(self) -> list[str]:
+        """Every configured secret, for redacting errors outside a sender (alerts/assets.py)."""
+        return [
+            s for s in (self.smtp_password, self.webhook_token, *url_secrets(self.webhook_url)) if s
+        ]
 
     def recipients(self) -> Recipients:
         return load_recipients(self.recipients_file or None)

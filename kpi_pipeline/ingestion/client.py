@@ -4,8 +4,10 @@ It survives what real portals do: expired tokens (401: new token, retry once), 4
 Retry-After, 5xx, time-outs, connections reset mid-page, and 200 responses whose body is an
 HTML error page. Retries back off exponentially with full jitter inside a bounded total time;
 after that it raises `PortalError` naming the portal, URL and page. Paging trusts neither
-`total` nor `page` (`PageCounter`). The client secret and the bearer token are never put in a
-message or a log line.
+`total` nor `page` (`PageCounter`). The client secret and the
+bearer token are never put in a message or a log line: both go through the project's redactor
+(`kpi_pipeline.redaction`), which also masks a URL's user info and secret query values that a
+portal may echo back.
 """
 
 from __future__ import annotations
@@ -21,13 +23,20 @@ from urllib.parse import urlencode
 import requests
 from requests.adapters import HTTPAdapter
 
+from kpi_pipeline.redaction import RedactingFilter, redact
+
 log = logging.getLogger(__name__)
+log.addFilter(RedactingFilter())
 
 RETRY_STATUSES = {429, 500, 502, 503, 504}
 
 
 class PortalError(RuntimeError):
-    """A portal call that failed for good (after retries, or at once for a client error)."""
+    """A portal call that failed for good (after retries, or at once for a client error).
+    Its message is redacted when it is made, so no caller can leak what a portal echoed."""
+
+    def __init__(self, message: str):
+        super().__init__(redact(message))
 
 
 class ShortRead(PortalError):
@@ -161,7 +170,7 @@ class PortalClient:
             try:
                 resp = self.session.request(method, url, timeout=self.timeout, **kwargs)
             except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema) as exc:
-                raise PortalError(f"{self.name} portal: bad URL {url!r}: {exc}") from exc
+                raise PortalError(f"{self.name} portal: bad URL {url!r}: {exc}") from None
             except (
                 requests.ConnectionError,
                 requests.Timeout,

@@ -12,7 +12,8 @@ class PortalResource(ConfigurableResource):
     """A portal of the contract: base URL, OAuth client credentials, time-outs and paging.
 
     At run start (`setup_for_execution`) it checks the URL's shape and fetches one token, so a
-    bad URL, an unreachable portal or refused credentials stop the run before any data moves,
+    bad URL (or plain http outside loopback, unless `allow_insecure_http`), an unreachable
+    portal or refused credentials stop the run before any data moves,
     with a message naming the `<NAME>_PORTAL_*` variable to set (never the secret). Refused
     credentials and a malformed URL fail at once; an unreachable portal is retried for
     `preflight_seconds` (default: the whole retry budget, so a short outage at the start of a
@@ -30,6 +31,8 @@ class PortalResource(ConfigurableResource):
     requests_per_second: float = 0.0  # 0 = no limit; a backfill can be polite to the portal
     province_code: str = "49"
     preflight_seconds: float | None = None
+    # plain http:// to a host that is not loopback (KPI_ALLOW_INSECURE_PORTAL, preflight.py)
+    allow_insecure_http: bool = False
 
     def setup_for_execution(self, context: InitResourceContext) -> None:
         check_portal(
@@ -39,6 +42,7 @@ class PortalResource(ConfigurableResource):
             self.client_secret,
             budget_seconds=self.preflight_seconds or self.retry_budget_seconds,
             connect_timeout=self.connect_timeout,
+            allow_insecure=self.allow_insecure_http,
         )
 
     def client(self) -> PortalClient:

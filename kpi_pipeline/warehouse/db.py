@@ -14,6 +14,7 @@ from pathlib import Path
 
 import psycopg
 
+from kpi_pipeline.redaction import redact
 from kpi_pipeline.settings import SQL_DIR
 
 
@@ -34,6 +35,28 @@ def dagster_storage_url(url: str) -> str:
     log sends `NOTIFY run_events, %s` with a bound parameter, which psycopg 3's server-side
     binding rejects; so Dagster's own storage uses psycopg2 (a dagster-postgres dependency)."""
     return re.sub(r"^postgres(ql)?(\+\w+)?://", "postgresql+psycopg2://", url)
+
+
+DAGSTER_SCHEMA = "dagster"
+
+
+def dagster_schema_url(url: str, schema: str = DAGSTER_SCHEMA) -> str:
+    """Dagster's storage URL in its own schema of the database `url` names: the psycopg2 URL
+    with `options=-csearch_path=<schema>` (added to any options the URL has), so its `runs`,
+    `event_logs` and other tables never land in the warehouse's `public` schema."""
+    from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+
+    parts = urlsplit(dagster_storage_url(url))
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    options = [v for k, v in query if k == "options"] + [f"-csearch_path={schema}"]
+    query = [(k, v) for k, v in query if k != "options"] + [("options", " ".join(options))]
+    return urlunsplit(parts._replace(query=urlencode(query, quote_via=quote)))
+
+
+def ensure_dagster_schema(url: str, schema: str = DAGSTER_SCHEMA) -> None:
+    """Create the schema of `dagster_schema_url` (Dagster creates its tables, not schemas)."""
+    with connect(url, autocommit=True) as conn:
+        execute_file(conn, "dagster/create_dagster_schema", schema=schema)
 
 
 @contextmanager
@@ -66,8 +89,9 @@ def ensure_schema(url: str) -> None:
 
 
 def redact_url(url: str) -> str:
-    """The URL with any password replaced, for logs and messages."""
-    return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", url)
+    """The URL with its password (and any secret query value) masked, for logs and messages:
+    the project's one redactor (`kpi_pipeline.redaction`)."""
+    return redact(url)
 
 
 def with_database(url: str, dbname: str) -> str:

@@ -12,6 +12,7 @@ from pydantic import Field, PrivateAttr, field_validator
 from kpi_pipeline import settings
 from kpi_pipeline.partitions import FIRST_WEEK
 from kpi_pipeline.preflight import check_database
+from kpi_pipeline.redaction import redact
 from kpi_pipeline.warehouse import db
 
 
@@ -86,7 +87,7 @@ class WarehouseResource(ConfigurableResource):
                 raise  # a statement failed on a live connection: not a lost connection
             lost = WarehouseConnectionLost(
                 f"lost the warehouse connection ({self.describe()}): "
-                f"{' '.join(str(exc).split())[:300]}"
+                f"{redact(' '.join(str(exc).split()))[:300]}"
             )
             lost.__cause__ = exc
             if self.reconnect_retries <= 0:

@@ -5,7 +5,8 @@
 that reply (e.g. "451 4.3.0 try again later") to test retries.
 
 `WebhookReceiver` answers POSTs with `status` (default 200 and `{"error": 0}`) and keeps
-every request's headers and JSON body.
+every request's headers and JSON body. With `echo=True` its answer's message repeats the
+request's path (query string included) and headers, as some gateways' error pages do.
 """
 
 from __future__ import annotations
@@ -119,8 +120,8 @@ class Request:
 
 
 class WebhookReceiver:
-    def __init__(self, status: int = 200, body: dict | None = None):
-        self.status = status
+    def __init__(self, status: int = 200, body: dict | None = None, echo: bool = False):
+        self.status, self.echo = status, echo
         self.body = {"error": 0, "message": "Success"} if body is None else body
         self.requests: list[Request] = []
         receiver = self
@@ -132,7 +133,10 @@ class WebhookReceiver:
                 receiver.requests.append(
                     Request(self.path, dict(self.headers.items()), json.loads(raw.decode("utf-8")))
                 )
-                out = json.dumps(receiver.body).encode()
+                body = receiver.body
+                if receiver.echo:
+                    body = {**body, "message": f"rejected {self.path} {dict(self.headers)}"}
+                out = json.dumps(body).encode()
                 self.send_response(receiver.status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(out)))

