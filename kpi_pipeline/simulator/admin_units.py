@@ -215,9 +215,10 @@ def _ubnd(name: str) -> str:
     return f"UBND {tier} {name[len(tier) :].strip()}"
 
 
-def _department_names(province: str, name: str) -> dict[int, str]:
+def _department_names(province: str, name: str, *, legacy: bool) -> dict[int, str]:
     tier = _tier(name)
-    zone = "mở Chu Lai" if province == QUANG_NAM else tier
+    chu_lai = QUANG_NAM in ((province,) if legacy else deployment(province).legacy_codes)
+    zone = "mở Chu Lai" if chu_lai else tier
     return {i: d.format(tier=tier, zone=zone) for i, d in enumerate(DEPARTMENTS, 1)}
 
 
@@ -229,7 +230,7 @@ def _legacy_units(province: str) -> list[Unit]:
     top = department_code(0, sfx)
     tier = _tier(name)
     units = [Unit(top, _ubnd(name), "TINH", None, None, start, last, province_gso=province)]
-    for i, dept in _department_names(province, name).items():
+    for i, dept in _department_names(province, name, legacy=True).items():
         code = department_code(i, sfx)
         end = before_merger if i in DEPARTMENT_MERGERS or i in DEPARTMENT_RENAMES else last
         units.append(Unit(code, dept, "SO_NGANH", top, None, start, end, province_gso=province))
@@ -336,7 +337,7 @@ def _new_units(province: str) -> list[Unit]:
     sfx = new_suffix(province)
     top = department_code(0, sfx)
     tier = _tier(name)
-    names = _department_names(province, name)
+    names = _department_names(province, name, legacy=False)
     names.update({n: v.format(tier=tier) for n, v in DEPARTMENT_RENAMES.items()})
     units = [Unit(top, _ubnd(name), "TINH", None, None, REFORM_DAY, province_gso=province)]
     units += [
