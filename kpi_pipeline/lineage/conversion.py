@@ -7,14 +7,14 @@ code. Changes before the reform that the package does not hold are `SUPPLEMENTS`
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from functools import cache
-from importlib import metadata, resources
+from importlib import metadata
 
 from vietnamadminunits.database.main import query
 
 from kpi_pipeline.domain.lineage import Conversion, Supplement
+from kpi_pipeline.lineage.provinces import converter_data
 
 NONG_SON_SOURCE = (
     "Nghị quyết 1285/NQ-UBTVQH15 (Quảng Nam 2023-2025 arrangement; not in vietnamadminunits)"
@@ -33,9 +33,7 @@ SUPPLEMENTS = (
 @cache
 def conversion() -> Conversion:
     """Every legacy commune (and commune-less district) of the country -> its new units."""
-    raw = json.loads(
-        resources.files("vietnamadminunits").joinpath("data/converter_2025.json").read_text()
-    )
+    raw = converter_data()
     legacy = {
         f"{r['provinceKey']}_{r['districtKey']}_{r['wardKey'] or ''}": (
             r["wardCode"],

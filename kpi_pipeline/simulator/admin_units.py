@@ -24,22 +24,28 @@ ones (QĐ 20/2020/QĐ-TTg) are not in the package: Quảng Nam keeps `H47`, othe
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import cache
-from importlib import resources
 
 from vietnamadminunits.database.main import query
 
+from kpi_pipeline.lineage.provinces import (
+    REFORM_DAY,
+    Deployment,
+    converter_data,
+    deployment,
+    province_name,
+    provinces,
+)
 from kpi_pipeline.simulator.config import HISTORY_START
+
+__all__ = ["Deployment", "build_units", "deployment"]
 
 SUFFIX = "H47"  # Quảng Nam's agency-code suffix (and the procedure catalogue's)
 PROVINCE_CODE = f"000.00.00.{SUFFIX}"
 QUANG_NAM = "49"
 MERGER_DAY = date(2025, 1, 1)  # Nông Sơn into Quế Sơn
 DEPARTMENT_MERGER_DAY = date(2025, 3, 1)  # the new departments start work (docs/REFORM-2025.md)
-REFORM_DAY = date(2025, 7, 1)  # 34 provinces, two tiers
 NONG_SON, QUE_SON = "519", "509"
 
 # Departments by number (procedures.Procedure.department); `{tier}` is "tỉnh" or "thành phố".
@@ -124,15 +130,6 @@ class Unit:
         }
 
 
-@dataclass(frozen=True)
-class Deployment:
-    """One deployment: its served code, the new province it is from 2025-07-01, its history."""
-
-    code: str
-    new_code: str
-    legacy_codes: tuple[str, ...]
-
-
 def legacy_suffix(province: str) -> str:
     return SUFFIX if province == QUANG_NAM else f"H{province}"
 
@@ -155,55 +152,6 @@ def commune_code(gso: str, district_gso: str, suffix: str = SUFFIX) -> str:
 
 def new_commune_code(gso: str, suffix: str) -> str:
     return f"{gso}.000.{suffix}"
-
-
-@cache
-def converter_data() -> dict:
-    """The package's 2025 conversion tables (old ward keys -> new ward keys)."""
-    text = resources.files("vietnamadminunits").joinpath("data/converter_2025.json").read_text()
-    return json.loads(text)
-
-
-@cache
-def _provinces() -> tuple[dict[str, tuple[str, str]], dict[str, tuple[str, str]]]:
-    """(new code -> (name, key), legacy code -> (name, key)) from the package."""
-    new = {
-        r["provinceCode"]: (r["province"], r["provinceKey"])
-        for r in query("select distinct provinceCode, province, provinceKey from admin_units")
-    }
-    legacy = {
-        r["provinceCode"]: (r["province"], r["provinceKey"])
-        for r in query(
-            "select distinct provinceCode, province, provinceKey from admin_units_legacy"
-        )
-    }
-    return new, legacy
-
-
-def deployment(province_code: str) -> Deployment:
-    """The deployment of a GSO province code (new or legacy); a clear error for any other."""
-    new, legacy = _provinces()
-    key_to_legacy = {key: code for code, (_, key) in legacy.items()}
-    merged = converter_data()["DICT_PROVINCE"]
-    if province_code in new:
-        keys = merged[new[province_code][1]]
-        codes = sorted(key_to_legacy[k] for k in keys)
-        return Deployment(province_code, province_code, tuple(codes))
-    if province_code in legacy:
-        key = legacy[province_code][1]
-        new_key = next(k for k, v in merged.items() if key in v)
-        new_code = next(c for c, (_, k) in new.items() if k == new_key)
-        return Deployment(province_code, new_code, (province_code,))
-    raise ValueError(
-        f"province code {province_code!r} is not a GSO province code in vietnamadminunits "
-        f"(new: {', '.join(sorted(new))}; legacy only: "
-        f"{', '.join(sorted(set(legacy) - set(new)))})"
-    )
-
-
-def province_name(code: str, *, legacy: bool) -> str:
-    new, old = _provinces()
-    return (old if legacy else new)[code][0]
 
 
 def _tier(name: str) -> str:
@@ -374,7 +322,7 @@ def _new_units(province: str) -> list[Unit]:
 
 
 def _legacy_communes_per_new_ward(province: str) -> dict[str, int]:
-    new, _ = _provinces()
+    new, _ = provinces()
     table = converter_data()["DICT_PROVINCE_WARD_NO_DIVIDED"].get(new[province][1], {})
     return {ward_key: len(old) for ward_key, old in table.items()}
 
