@@ -29,7 +29,9 @@ KPI_CELERY_BACKEND_URL = "KPI_CELERY_BACKEND_URL"
 KPI_CELERY_QUEUE = "KPI_CELERY_QUEUE"
 
 TIMEZONE = "Asia/Ho_Chi_Minh"
-DEFAULT_PROVINCE_CODE = "49"
+# New Đà Nẵng (Quảng Nam and old Đà Nẵng since 2025-07-01): today's structure for the default
+# run, with both legacy systems as its history (docs/REFORM-2025.md).
+DEFAULT_PROVINCE_CODE = "48"
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SQL_DIR = PROJECT_ROOT / "sql"
