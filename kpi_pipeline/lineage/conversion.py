@@ -17,7 +17,7 @@ from kpi_pipeline.domain.lineage import Conversion, Supplement
 from kpi_pipeline.lineage.provinces import converter_data
 
 NONG_SON_SOURCE = (
-    "Nghị quyết 1285/NQ-UBTVQH15 (Quảng Nam 2023-2025 arrangement; not in vietnamadminunits)"
+    "Nghị quyết 1241/NQ-UBTVQH15 of 2024-10-24 (Quảng Nam 2023-2025; not in vietnamadminunits)"
 )
 NONG_SON_DAY = date(2025, 1, 1)
 # Nông Sơn (519) into Quế Sơn (509); Quế Ninh + Quế Phước -> Ninh Phước (20668), Sơn Viên ->
