@@ -29,9 +29,10 @@ KPI_CELERY_BACKEND_URL = "KPI_CELERY_BACKEND_URL"
 KPI_CELERY_QUEUE = "KPI_CELERY_QUEUE"
 
 TIMEZONE = "Asia/Ho_Chi_Minh"
-# New Đà Nẵng (Quảng Nam and old Đà Nẵng since 2025-07-01): today's structure for the default
-# run, with both legacy systems as its history (docs/REFORM-2025.md).
-DEFAULT_PROVINCE_CODE = "48"
+DEFAULT_PROVINCE_CODE = "49"
+# The embedded default (`kpi-pipeline run` / `dev` with the bundled simulator): new Đà Nẵng,
+# today's structure with both legacy systems as its history (docs/REFORM-2025.md).
+EMBEDDED_PROVINCE_CODE = "48"
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SQL_DIR = PROJECT_ROOT / "sql"
