@@ -119,7 +119,8 @@ def weekly_report_data(
 
 
 def _province_weekly(conn: psycopg.Connection, table: str, first: date, last: date) -> dict:
-    """The province roll-up rows by week; of two roots in a week (the reform's), the later."""
+    """The province roll-up rows by week; of two roots in a week (the reform's, 2025-06-27),
+    the new province (last in the SQL's order)."""
     rows = _rows(
         conn,
         "reports/select_province_weekly",

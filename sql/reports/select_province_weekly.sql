@@ -11,4 +11,5 @@ WHERE k.period_start BETWEEN %(first)s AND %(last)s
   AND k.scope = 'rollup'
   AND k.unit_level = 'TINH'
   AND k.parent_code IS NULL
-ORDER BY k.period_start;
+-- the reform's week (2025-06-27) has two roots: the new province (…T<GSO>) comes last
+ORDER BY k.period_start, k.unit_code;
