@@ -131,3 +131,12 @@ def test_province_48_is_served_over_http():
             timeout=30,
         )
         assert wrong.status_code == 404
+
+
+def test_preflight_names_an_unknown_province_code():
+    from kpi_pipeline.preflight import static_problems
+
+    assert not [p for p in static_problems({"KPI_PROVINCE_CODE": "48"}) if "PROVINCE" in p]
+    problems = [p for p in static_problems({"KPI_PROVINCE_CODE": "47"}) if "PROVINCE" in p]
+    assert len(problems) == 1 and "'47' is not a GSO province code" in problems[0]
+    assert "48" in problems[0] and "49" in problems[0]  # the valid codes are listed
