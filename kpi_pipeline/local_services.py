@@ -109,6 +109,7 @@ def start_simulator(now: datetime | None = None):
     """Serve both portals from the bundled simulator and export their settings."""
     from kpi_pipeline.simulator import SimulatorConfig, SimulatorServer, World
 
+    os.environ.setdefault(settings.KPI_PROVINCE_CODE, settings.EMBEDDED_PROVINCE_CODE)
     scale = float(os.environ.get(SIMULATOR_SCALE) or 0.01)
     seed = int(os.environ.get(SIMULATOR_SEED) or 49)
     config = SimulatorConfig.demo(

@@ -141,6 +141,13 @@ def static_problems(env: Mapping[str, str]) -> list[str]:
             f"{settings.KPI_PROVINCE_CODE}={code!r} is not a GSO province code; set it to the "
             f"province's two-digit code (ma_tinh), e.g. 49"
         )
+    elif code:
+        from kpi_pipeline.lineage.provinces import deployment
+
+        try:
+            deployment(code)
+        except ValueError as e:
+            problems.append(f"{settings.KPI_PROVINCE_CODE}: {e}")
     return problems
 
 

@@ -44,6 +44,9 @@ KPI_ALLOW_INSECURE_PORTAL = "KPI_ALLOW_INSECURE_PORTAL"
 
 TIMEZONE = "Asia/Ho_Chi_Minh"
 DEFAULT_PROVINCE_CODE = "49"
+# The embedded default (`kpi-pipeline run` / `dev` with the bundled simulator): new Đà Nẵng,
+# today's structure with both legacy systems as its history (docs/REFORM-2025.md).
+EMBEDDED_PROVINCE_CODE = "48"
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SQL_DIR = PROJECT_ROOT / "sql"

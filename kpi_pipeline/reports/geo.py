@@ -1,10 +1,14 @@
 """Where units are: district seats and communes at their coordinates, matched by GSO code.
 
-Coordinates come from the legacy (before 1 July 2025) data of the `vietnamadminunits`
-package: each district's point (`districtLat`/`districtLon`, the geocoded district centre,
-shown as its seat) and each commune's (`wardLat`/`wardLon`). A unit is matched by its GSO
-code (`ref.units.gso_code`, the portal's `MaHanhChinh`): a district (`HUYEN`) by
-`districtCode`, a commune (`XA`) by `wardCode`.
+Coordinates come from the `vietnamadminunits` package, in the structure in force on the
+report's day (`deployment_places`): before 1 July 2025 its legacy data, for every legacy
+province of the deployment (new Đà Nẵng 48: old Đà Nẵng and Quảng Nam), with each district's
+point (`districtLat`/`districtLon`, the geocoded district centre, shown as its seat) and each
+commune's (`wardLat`/`wardLon`); from 1 July 2025 its current (34-province) data, communes
+only. A unit is matched by its GSO code (`ref.units.gso_code`, the portal's `MaHanhChinh`):
+a district (`HUYEN`) by `districtCode`, a commune (`XA`) by `wardCode`. The package re-uses
+some legacy codes for other new communes (20944: Trà Mai, then Nam Trà My), so the two
+structures are never mixed.
 
 Every unit is either placed or listed with the reason it is not (never dropped): departments
 have no territory; a district or commune may lack a GSO code, or its code may be missing from
@@ -17,8 +21,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 
+from kpi_pipeline.lineage.provinces import REFORM_DAY, deployment
 from kpi_pipeline.reports.model import MapPoint, ProvinceMap, UnitRow, UnplacedUnit
 
 DISTRICT, COMMUNE = "HUYEN", "XA"
@@ -87,6 +93,41 @@ def province_places(province_code: str) -> ProvincePlaces:
             places[(level, key)] = Place(level, key, name, float(lat), float(lon))
     bounds = _bounds(rows[0]["provinceBounds"] if rows else None, places.values())
     return ProvincePlaces(code, bounds, places)
+
+
+@cache
+def current_places(province_code: str) -> ProvincePlaces:
+    """The communes of a new (34-province) province with their coordinates (current data)."""
+    from vietnamadminunits.database.main import query
+
+    code = normalise_gso(province_code).zfill(2)
+    if not code.isdigit():
+        raise ValueError(f"not a GSO province code: {province_code!r}")
+    rows = query(
+        f"SELECT wardCode, ward, wardLat, wardLon FROM admin_units WHERE provinceCode = '{code}'"
+    )
+    places = {
+        (COMMUNE, key): Place(COMMUNE, key, r["ward"], float(r["wardLat"]), float(r["wardLon"]))
+        for r in rows
+        if (key := normalise_gso(r["wardCode"])) and r["wardLat"] is not None
+    }
+    return ProvincePlaces(code, _bounds(None, places.values()), places)
+
+
+def deployment_places(province_code: str, day: date) -> ProvincePlaces:
+    """The places of a deployment in the structure in force on `day` (module docstring)."""
+    try:
+        dep = deployment(normalise_gso(province_code).zfill(2))
+    except ValueError:
+        return province_places(province_code)  # unknown: an empty map, everyone listed
+    if day >= REFORM_DAY:
+        return current_places(dep.new_code)
+    parts = [province_places(code) for code in dep.legacy_codes]
+    if len(parts) == 1:
+        return parts[0]
+    places = {k: v for p in parts for k, v in p.places.items()}
+    s, w, n, e = zip(*(p.bounds for p in parts), strict=True)
+    return ProvincePlaces(dep.code, (min(s), min(w), max(n), max(e)), places)
 
 
 def _bounds(text: str | None, places: Iterable[Place]) -> tuple[float, float, float, float]:

@@ -204,12 +204,13 @@ def _png_legend(ax, m: ProvinceMap, lay: MapLayout, title: str | None) -> None:
                markeredgecolor=EDGE, linestyle="none")
     )  # fmt: skip
     ax.text(x + 20, y + 6, LEVEL_NAMES["XA"], va="center", fontsize=8)
-    y += 20
-    ax.add_line(
-        Line2D([x + 7], [y + 6], marker="D", markersize=8, markerfacecolor="white",
-               markeredgecolor="#1f1f1f", linestyle="none")
-    )  # fmt: skip
-    ax.text(x + 20, y + 6, LEVEL_NAMES["HUYEN"], va="center", fontsize=8)
+    if any(p.unit_level == "HUYEN" for p in m.points):  # none after the 2025 reform
+        y += 20
+        ax.add_line(
+            Line2D([x + 7], [y + 6], marker="D", markersize=8, markerfacecolor="white",
+                   markeredgecolor="#1f1f1f", linestyle="none")
+        )  # fmt: skip
+        ax.text(x + 20, y + 6, LEVEL_NAMES["HUYEN"], va="center", fontsize=8)
     y += 28
     if m.unplaced:
         ax.text(
@@ -292,14 +293,15 @@ def _svg_legend(m: ProvinceMap, lay: MapLayout) -> list[str]:
         f'<text x="{x + 20}" y="{y}" dominant-baseline="middle" font-size="11">'
         f"{escape(LEVEL_NAMES['XA'])}</text>"
     )
-    y += 22
-    r = 6
-    out.append(
-        f'<polygon points="{x + 7},{y - r} {x + 7 + r},{y} {x + 7},{y + r} {x + 7 - r},{y}"'
-        f' fill="#ffffff" stroke="#1f1f1f"/>'
-        f'<text x="{x + 20}" y="{y}" dominant-baseline="middle" font-size="11">'
-        f"{escape(LEVEL_NAMES['HUYEN'])}</text>"
-    )
+    if any(p.unit_level == "HUYEN" for p in m.points):  # none after the 2025 reform
+        y += 22
+        r = 6
+        out.append(
+            f'<polygon points="{x + 7},{y - r} {x + 7 + r},{y} {x + 7},{y + r} {x + 7 - r},{y}"'
+            f' fill="#ffffff" stroke="#1f1f1f"/>'
+            f'<text x="{x + 20}" y="{y}" dominant-baseline="middle" font-size="11">'
+            f"{escape(LEVEL_NAMES['HUYEN'])}</text>"
+        )
     out.append("</g>")
     return out
 

@@ -194,6 +194,13 @@ class WeeklyReportData:
     generated_at: datetime | None = None
     provisional: bool = False  # the week had not ended when the report was made
     map: ProvinceMap | None = None  # None: no map section (e.g. a hand-made model)
+    trend_on_current_map: bool = False  # the trend crosses 2025-07-01: drawn on today's map
+    two_tier: bool = False  # the structure of the week has no districts (from 2025-07-01)
+
+    @property
+    def tier(self) -> str:
+        """'tỉnh' or 'thành phố' (a centrally-run city): how the report names the province."""
+        return "thành phố" if self.province_name.lower().startswith("thành phố") else "tỉnh"
 
     def __post_init__(self):
         object.__setattr__(self, "units", tuple(sorted(self.units, key=unit_sort_key)))

@@ -19,7 +19,8 @@ from psycopg import sql
 from psycopg.rows import dict_row
 
 from kpi_pipeline.domain.calendar import month_window, week_window
-from kpi_pipeline.reports.geo import place_units, province_places
+from kpi_pipeline.lineage.provinces import REFORM_DAY
+from kpi_pipeline.reports.geo import deployment_places, place_units
 from kpi_pipeline.reports.labels import vi_sort_key
 from kpi_pipeline.reports.model import (
     HEATMAP_WEEKS,
@@ -64,18 +65,19 @@ def weekly_report_data(
     trend_weeks = _weeks_ending(week_start, TREND_WEEKS)
     heat_weeks = _weeks_ending(week_start, HEATMAP_WEEKS)
 
-    province_rows = {
-        r["period_start"]: r
-        for r in _rows(
-            conn, "reports/select_province_weekly", first=trend_weeks[0], last=week_start
-        )
-    }
+    province_rows = _province_weekly(conn, "kpi.unit_kpi_weekly", trend_weeks[0], week_start)
     if week_start not in province_rows:
         raise MissingKpiData(
             f"kpi.unit_kpi_weekly has no province roll-up for the week {week_start}:"
             " materialise kpi/unit_kpi_weekly for it first"
         )
     province = _unit_row(province_rows[week_start])
+    # A trend across the reform is drawn on today's map (the structures differ on each side).
+    on_current_map = trend_weeks[0] < REFORM_DAY <= week_start + timedelta(days=6)
+    if on_current_map:
+        province_rows = _province_weekly(
+            conn, "kpi.unit_kpi_weekly_current_map", trend_weeks[0], week_start
+        )
     trend = tuple(_trend_point(w, province_rows.get(w)) for w in trend_weeks)
 
     units = [
@@ -111,7 +113,22 @@ def weekly_report_data(
         generated_at=generated_at,
         provisional=provisional,
         map=province_map(conn, units, week_start + timedelta(days=6), province_code),
+        trend_on_current_map=on_current_map,
+        two_tier=not any(u.unit_level == "HUYEN" for u in units),
     )
+
+
+def _province_weekly(conn: psycopg.Connection, table: str, first: date, last: date) -> dict:
+    """The province roll-up rows by week; of two roots in a week (the reform's, 2025-06-27),
+    the new province (last in the SQL's order)."""
+    rows = _rows(
+        conn,
+        "reports/select_province_weekly",
+        {"table": sql.Identifier(*table.split("."))},
+        first=first,
+        last=last,
+    )
+    return {r["period_start"]: r for r in rows}
 
 
 def province_map(
@@ -124,7 +141,7 @@ def province_map(
             conn, "reports/select_unit_gso_codes", units=[u.unit_code for u in units], day=day
         )
     }
-    return place_units(units, gso, province_places(province_code))
+    return place_units(units, gso, deployment_places(province_code, day))
 
 
 def read_red_unit_drilldowns(

@@ -17,7 +17,8 @@ def render_weekly(data: WeeklyReportData, version: str | None = None) -> dict[st
     ('ban-do.png') when the model has one."""
     png = trend_png(
         data.trend,
-        title=f"Xu hướng 12 tuần đến tuần {L.day(data.week_start)} — {data.province_name}",
+        title=f"Xu hướng 12 tuần đến tuần {L.day(data.week_start)} — {data.province_name}"
+        + (" (theo địa giới hiện nay)" if data.trend_on_current_map else ""),
     )
     map_file = map_png(data.map, title=map_title(data)) if data.map else None
     files = {

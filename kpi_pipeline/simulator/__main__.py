@@ -29,20 +29,26 @@ def main(argv: list[str] | None = None) -> int:
         "--scale", type=float, default=0.01, help="1.0 = ~1,000,000 dossiers a year"
     )
     parser.add_argument("--seed", type=int, default=49)
+    parser.add_argument(
+        "--province", default="49", help="GSO code: 48 new Đà Nẵng, 49 Quảng Nam, 46 Huế, ..."
+    )
     parser.add_argument("--now", type=parse, default=None, help="yyyyMMddHHmmss, Asia/Ho_Chi_Minh")
     parser.add_argument("--max-page-size", type=int, default=500)
     args = parser.parse_args(argv)
     now = args.now or datetime.now(TZ).replace(second=0, microsecond=0)
     cfg = SimulatorConfig(
-        now=now, seed=args.seed, scale=args.scale, max_page_size=args.max_page_size
+        now=now,
+        seed=args.seed,
+        scale=args.scale,
+        max_page_size=args.max_page_size,
+        province_code=args.province,
     )
     server = SimulatorServer(World(cfg), host=args.host, port=args.port).start()
     print(
         f"Portal simulator (seed {cfg.seed}, scale {cfg.scale}, now {cfg.now:%Y-%m-%d %H:%M:%S %z})"
     )
-    for name, value in server.portal_env().items():
-        print(f"{name}={value}")
-    print(f"KPI_PROVINCE_CODE={cfg.province_code}", flush=True)
+    for name, value in server.portal_env().items():  # KPI_PROVINCE_CODE last
+        print(f"{name}={value}", flush=True)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with contextlib.suppress(KeyboardInterrupt):

@@ -153,8 +153,9 @@ class SimulatorConfig:
             raise ValueError("scale must be > 0")
         if not 1 <= self.max_page_size <= 500:
             raise ValueError("max_page_size must be in 1..500 (the contract's maximum)")
-        if self.province_code != "49":
-            raise ValueError("only Quảng Nam (province_code '49') is modelled")
+        from kpi_pipeline.simulator.admin_units import deployment
+
+        deployment(self.province_code)  # any GSO province of vietnamadminunits, else an error
 
     @classmethod
     def demo(cls, *, now: datetime, **overrides: Any) -> SimulatorConfig:

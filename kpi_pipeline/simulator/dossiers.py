@@ -228,16 +228,17 @@ class DayGenerator:
                 curve(profile.pay_online, t_years),
                 profile.chu_quan * (0.5 if peak else 1.0),
             )
-            lam = profile.volume(d) * factor
+            phase = profile.phase(d)
+            lam = phase.volume * factor
             if not working:
-                lam *= profile.capable_share * online * 0.1
+                lam *= phase.capable_share * online * 0.1
             n = poisson(rng, lam)
             if not n:
                 continue
             drafts = []
             for _ in range(n):
                 if working:
-                    proc = profile.pick(rng.random())
+                    proc = phase.pick(rng.random())
                     channel = 1
                     if proc.online_capable and rng.random() < online * (
                         1.0 if proc.integrated else 0.5
@@ -246,7 +247,7 @@ class DayGenerator:
                     elif rng.random() < 0.03:
                         channel = 3
                 else:
-                    proc, channel = profile.pick_weekend(rng.random()), 2
+                    proc, channel = phase.pick_weekend(rng.random()), 2
                 if channel == 2 and proc.days > 0 and rng.random() < 0.35:
                     tod = 6 * HOUR + int(rng.random() * 17 * HOUR)
                 else:

@@ -15,8 +15,22 @@ import itertools
 import random
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
-from kpi_pipeline.simulator.admin_units import MERGER_DAY, NONG_SON, QUE_SON, Unit, district_code
+from vietnamadminunits.database.main import query
+
+from kpi_pipeline.simulator.admin_units import (
+    DEPARTMENT_MERGER_DAY,
+    DEPARTMENT_MERGERS,
+    MERGER_DAY,
+    NONG_SON,
+    QUANG_NAM,
+    QUE_SON,
+    REFORM_DAY,
+    Unit,
+    deployment,
+    district_code,
+)
 from kpi_pipeline.simulator.config import HISTORY_START
 from kpi_pipeline.simulator.procedures import Procedure
 from kpi_pipeline.simulator.timestamps import logistic
@@ -40,16 +54,43 @@ WORKING_DAYS_PER_YEAR = 248
 
 
 @dataclass
-class UnitProfile:
-    code: str
-    level: str
-    annual_volume: float  # dossiers a year at scale 1.0
-    merger_extra: float  # added from 2025-01-01 (Quế Sơn takes over Nông Sơn's district desk)
+class Phase:
+    """What a unit receives from `start` on: volume and procedure mix (mergers change both)."""
+
+    start: date
+    volume: float  # dossiers a year at scale 1.0
     procs: list[Procedure]
     cum: list[float]  # cumulative popularity over procs
     weekend_procs: list[Procedure]  # online-capable, deadline > 0: what arrives on days off
     weekend_cum: list[float]
     capable_share: float  # popularity share of online-capable procedures
+
+    @classmethod
+    def of(cls, start: date, volume: float, procs: list[Procedure]) -> Phase:
+        weekend = [p for p in procs if p.online_capable and p.days > 0]
+        weights = [p.weight for p in procs]
+        return cls(
+            start,
+            volume,
+            procs,
+            list(itertools.accumulate(weights)),
+            weekend,
+            list(itertools.accumulate(p.weight for p in weekend)),
+            sum(p.weight for p in procs if p.online_capable) / sum(weights),
+        )
+
+    def pick(self, u: float) -> Procedure:
+        return self.procs[bisect.bisect_right(self.cum, u * self.cum[-1])]
+
+    def pick_weekend(self, u: float) -> Procedure:
+        return self.weekend_procs[bisect.bisect_right(self.weekend_cum, u * self.weekend_cum[-1])]
+
+
+@dataclass
+class UnitProfile:
+    code: str
+    level: str
+    phases: list[Phase]  # by start; the first starts on HISTORY_START
     online: tuple[float, float, float]  # start share, end share, midpoint (years from 2022)
     pay_online: tuple[float, float, float]
     late: tuple[float, float, float]  # late rate start, end, midpoint
@@ -57,8 +98,14 @@ class UnitProfile:
     never_synced: float
     chu_quan: float  # share of late dossiers late for subjective reasons
 
+    def phase(self, d: date) -> Phase:
+        for ph in reversed(self.phases):
+            if ph.start <= d:
+                return ph
+        return self.phases[0]
+
     def volume(self, d: date) -> float:
-        return self.annual_volume + (self.merger_extra if d >= MERGER_DAY else 0.0)
+        return self.phase(d).volume
 
     @staticmethod
     def curve(params: tuple[float, float, float], t: float) -> float:
@@ -71,15 +118,20 @@ class UnitProfile:
         share = self.curve(self.online, t)
         return min(0.97, share * 1.12) if d.month in (3, 6, 9, 12) else share
 
-    def pick(self, u: float) -> Procedure:
-        return self.procs[bisect.bisect_right(self.cum, u * self.cum[-1])]
-
-    def pick_weekend(self, u: float) -> Procedure:
-        return self.weekend_procs[bisect.bisect_right(self.weekend_cum, u * self.weekend_cum[-1])]
-
 
 def _is_urban(name: str) -> bool:
     return name.startswith(("Phường", "Thị trấn"))
+
+
+@cache
+def province_factor(province: str) -> float:
+    """A legacy province's volume relative to Quảng Nam: its number of communes in the
+    package's legacy data (a proxy: the package has no population)."""
+    rows = query(
+        "select provinceCode, count(wardCode) as n from admin_units_legacy group by provinceCode"
+    )
+    counts = {r["provinceCode"]: r["n"] for r in rows}
+    return counts[province] / counts[QUANG_NAM]
 
 
 def build_profiles(
@@ -95,43 +147,120 @@ def build_profiles(
     by_dept: dict[int, list[Procedure]] = {}
     for p in by_level["TINH"]:
         by_dept.setdefault(p.department, []).append(p)
+    absorbed: dict[int, list[int]] = {}
+    for old, new in DEPARTMENT_MERGERS.items():
+        absorbed.setdefault(new, []).append(old)
 
-    district_sum = sum(DISTRICT_WEIGHT.values())
-    communes = [u for u in first.values() if u.level == "XA"]
-    rel: dict[str, float] = {}
-    for u in communes:
-        r = random.Random(f"{seed}|commune-size|{u.code}")
-        rel[u.code] = r.lognormvariate(0.0, 0.35) * (1.6 if _is_urban(u.name) else 1.0)
+    legacy = [u for u in first.values() if u.valid_from < REFORM_DAY]
+    current = [u for u in first.values() if u.valid_from >= REFORM_DAY]
+    district_weight = _district_weights(legacy)
+    district_sum: dict[str, float] = {}
+    for u in legacy:
+        if u.level == "HUYEN":
+            district_sum[u.province_gso] = (
+                district_sum.get(u.province_gso, 0.0) + (district_weight[u.gso])
+            )
+    rel = {
+        u.code: random.Random(f"{seed}|commune-size|{u.code}").lognormvariate(0.0, 0.35)
+        * (1.6 if _is_urban(u.name) else 1.0)
+        for u in first.values()
+        if u.level == "XA"
+    }
     rel_sum_by_district: dict[str, float] = {}
-    for u in communes:
-        rel_sum_by_district[u.district_gso] = (
-            rel_sum_by_district.get(u.district_gso, 0.0) + rel[u.code]
-        )
+    for u in legacy:
+        if u.level == "XA":
+            rel_sum_by_district[u.district_gso] = (
+                rel_sum_by_district.get(u.district_gso, 0.0) + rel[u.code]
+            )
 
     profiles: dict[str, UnitProfile] = {}
-    for u in first.values():
+    for u in legacy:
         if u.level == "TINH":
             continue
-        extra = 0.0
+        f = province_factor(u.province_gso)
+        phases: list[Phase]
         if u.level == "SO_NGANH":
             dept = int(u.code.split(".")[2])
-            volume, procs = DEPARTMENT_VOLUME[dept], by_dept[dept]
+            phases = [Phase.of(HISTORY_START, DEPARTMENT_VOLUME[dept] * f, by_dept[dept])]
+            if dept in absorbed:
+                olds = [dept, *absorbed[dept]]
+                phases.append(
+                    Phase.of(
+                        DEPARTMENT_MERGER_DAY,
+                        sum(DEPARTMENT_VOLUME[n] for n in olds) * f,
+                        [p for n in olds for p in by_dept[n]],
+                    )
+                )
         elif u.level == "HUYEN":
-            volume = DISTRICT_TOTAL * DISTRICT_WEIGHT[u.gso] / district_sum
-            if u.gso == QUE_SON:
-                extra = DISTRICT_TOTAL * DISTRICT_WEIGHT[NONG_SON] / district_sum
-            procs = by_level["HUYEN"]
+            total = DISTRICT_TOTAL * f
+            volume = total * district_weight[u.gso] / district_sum[u.province_gso]
+            phases = [Phase.of(HISTORY_START, volume, by_level["HUYEN"])]
+            if u.gso == QUE_SON and u.province_gso == QUANG_NAM:
+                extra = total * district_weight[NONG_SON] / district_sum[u.province_gso]
+                phases.append(Phase.of(MERGER_DAY, volume + extra, by_level["HUYEN"]))
         else:
-            share = DISTRICT_WEIGHT[u.district_gso] / district_sum
-            volume = COMMUNE_TOTAL * share * rel[u.code] / rel_sum_by_district[u.district_gso]
-            procs = by_level["XA"]
-        profiles[u.code] = _profile(u, volume, extra, procs, seed)
+            share = district_weight[u.district_gso] / district_sum[u.province_gso]
+            volume = COMMUNE_TOTAL * f * share * rel[u.code] / rel_sum_by_district[u.district_gso]
+            phases = [Phase.of(HISTORY_START, volume, by_level["XA"])]
+        profiles[u.code] = _profile(u, phases, seed)
+    profiles.update(_current_profiles(current, by_level, by_dept, absorbed, rel, seed))
     return profiles
 
 
-def _profile(
-    u: Unit, volume: float, extra: float, procs: list[Procedure], seed: int
-) -> UnitProfile:
+def _district_weights(legacy: list[Unit]) -> dict[str, float]:
+    """Population-like district weights: Quảng Nam's own table, elsewhere the number of
+    communes (cities and urban districts weigh more per commune)."""
+    communes: dict[str, int] = {}
+    for u in legacy:
+        if u.level == "XA":
+            communes[u.district_gso] = communes.get(u.district_gso, 0) + 1
+    out = {}
+    for u in legacy:
+        if u.level != "HUYEN":
+            continue
+        if u.province_gso == QUANG_NAM:
+            out[u.gso] = DISTRICT_WEIGHT[u.gso]
+        else:
+            urban = u.name.startswith(("Quận", "Thành phố", "Thị xã"))
+            out[u.gso] = max(1, communes.get(u.gso, 0)) * 4.0 * (1.3 if urban else 1.0)
+    return out
+
+
+def _current_profiles(
+    current: list[Unit],
+    by_level: dict[str, list[Procedure]],
+    by_dept: dict[int, list[Procedure]],
+    absorbed: dict[int, list[int]],
+    rel: dict[str, float],
+    seed: int,
+) -> dict[str, UnitProfile]:
+    """The new province's units: departments take over their merged predecessors' work,
+    communes the districts' and communes' work (by the number of communes each took over)."""
+    if not current:
+        return {}
+    province = current[0].province_gso
+    f = sum(province_factor(code) for code in deployment(province).legacy_codes)
+    communes = [u for u in current if u.level == "XA"]
+    weights = {u.code: u.weight * rel[u.code] for u in communes}
+    weight_sum = sum(weights.values())
+    local_procs = by_level["HUYEN"] + by_level["XA"]
+    out = {}
+    for u in current:
+        if u.level == "SO_NGANH":
+            dept = int(u.code.split(".")[2])
+            olds = [dept, *absorbed.get(dept, [])]
+            volume = sum(DEPARTMENT_VOLUME[n] for n in olds) * f
+            phase = Phase.of(REFORM_DAY, volume, [p for n in olds for p in by_dept[n]])
+        elif u.level == "XA":
+            volume = (DISTRICT_TOTAL + COMMUNE_TOTAL) * f * weights[u.code] / weight_sum
+            phase = Phase.of(REFORM_DAY, volume, local_procs)
+        else:
+            continue
+        out[u.code] = _profile(u, [phase], seed)
+    return out
+
+
+def _profile(u: Unit, phases: list[Phase], seed: int) -> UnitProfile:
     r = random.Random(f"{seed}|unit-profile|{u.code}")
     online_start, online_end = {
         "SO_NGANH": ((0.15, 0.40), (0.70, 0.92)),
@@ -149,18 +278,10 @@ def _profile(
     if u.code == TAM_KY:
         online = (0.38, 0.75, 2.0)  # seed 002: Tam Kỳ 2023 Q1-Q2 around 41-49% online
     never_synced = r.uniform(0.06, 0.12) if r.random() < 0.1 else r.uniform(0.01, 0.04)
-    weekend = [p for p in procs if p.online_capable and p.days > 0]
-    weights = [p.weight for p in procs]
     return UnitProfile(
         code=u.code,
         level=u.level,
-        annual_volume=volume,
-        merger_extra=extra,
-        procs=procs,
-        cum=list(itertools.accumulate(weights)),
-        weekend_procs=weekend,
-        weekend_cum=list(itertools.accumulate(p.weight for p in weekend)),
-        capable_share=sum(p.weight for p in procs if p.online_capable) / sum(weights),
+        phases=phases,
         online=online,
         pay_online=(p0, p1, r.uniform(1.2, 2.8)),
         late=(l0, l1, r.uniform(1.0, 3.0)),

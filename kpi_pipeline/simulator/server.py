@@ -171,8 +171,9 @@ class SimulatorServer:
         return f"{self.url}/{NATIONAL}"
 
     def portal_env(self) -> dict[str, str]:
-        """The six settings a client of this server's portals reads from the environment
-        (their names are the contract of portal-api.md, `kpi_pipeline.settings`)."""
+        """The settings a client of this server's portals reads from the environment (their
+        names are the contract of portal-api.md, `kpi_pipeline.settings`), and the province
+        code the portals serve (`ma_tinh`)."""
         cfg = self.world.config
         (pid, psecret), (nid, nsecret) = cfg.provincial_credentials, cfg.national_credentials
         return {
@@ -182,6 +183,7 @@ class SimulatorServer:
             settings.NATIONAL_PORTAL_URL: self.national_url,
             settings.NATIONAL_PORTAL_CLIENT_ID: nid,
             settings.NATIONAL_PORTAL_CLIENT_SECRET: nsecret,
+            settings.KPI_PROVINCE_CODE: cfg.province_code,
         }
 
     def set_world(self, world: World) -> None:

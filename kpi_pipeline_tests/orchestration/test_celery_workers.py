@@ -136,10 +136,11 @@ def test_steps_run_on_celery_workers_and_tables_match_the_truth(
     run_pid = next(e.pid for e in events if e.event_type == DagsterEventType.RUN_START)
     step_pids = {e.step_key: e.pid for e in events if e.event_type == DagsterEventType.STEP_SUCCESS}
     steps_started = {e.step_key for e in events if e.event_type == DagsterEventType.STEP_START}
-    # 9 asset steps and the 8 GX checks on raw, staging and reference data.
+    # 10 asset steps (ref/unit_lineage among them) and the 8 GX checks on raw, staging and
+    # reference data.
     check_steps = set(step_pids) & CHECK_STEPS
     assert set(step_pids) == steps_started, sorted(step_pids)
-    assert (len(step_pids) - len(check_steps), len(check_steps)) == (9, 8), sorted(step_pids)
+    assert (len(step_pids) - len(check_steps), len(check_steps)) == (10, 8), sorted(step_pids)
     assert run_pid != os.getpid()
     assert all(pid not in (os.getpid(), run_pid) for pid in step_pids.values()), step_pids
     assert set(step_pids.values()) <= worker_pids, (step_pids, worker_pids)

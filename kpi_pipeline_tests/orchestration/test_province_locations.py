@@ -4,10 +4,10 @@ Two `dagster api grpc` code servers load `kpi_pipeline.definitions`, each with i
 (warehouse database, portals, `KPI_ASSET_KEY_PREFIX`), listed in one workspace file as
 production lists its user-code deployments. `dagster job launch` (a process with none of those
 settings) launches the weekly ingestion in each location; the code server starts the run, so
-the run gets its location's settings. The simulator models only province 49, so the second
-"province" is a second simulator with another seed under the same code: what is exercised is
-that each location pulls its own portals into its own warehouse under its own asset keys in the
-shared instance; the province code reaching the national portal is checked without a run.
+the run gets its location's settings. The two locations are two provinces: Quảng Nam (49) and
+Huế (46), each from its own simulator (the package's units, each at its own volume): each
+location pulls its own portals, with its own province code, into its own warehouse under its
+own asset keys in the shared instance.
 """
 
 from __future__ import annotations
@@ -101,12 +101,13 @@ class CodeServer:
 
 @pytest.fixture
 def second_simulator():
-    """A second portal pair with other data (another seed), standing in for a second province."""
+    """A second province's portal pair: Huế (46), its own units, volume and seed."""
     from kpi_pipeline.simulator import SimulatorConfig, SimulatorServer, World
 
     config = SimulatorConfig.demo(
         now=datetime(*SIM_NOW, tzinfo=TZ),
-        seed=7,
+        seed=46,
+        province_code="46",
         provincial_credentials=("other-prov", "other-prov-secret"),
         national_credentials=("other-nat", "other-nat-secret"),
     )
@@ -151,7 +152,7 @@ def test_two_province_locations_run_into_their_own_warehouses(
     other_db = db.create_database(pg_server_url, other_name, template=template_database)
     locations = {
         "kpi_p49": ("p49", database_url, simulator, sim_config),
-        "kpi_p49b": ("p49b", other_db, other_server, other_config),
+        "kpi_p46": ("p46", other_db, other_server, other_config),
     }
     servers = [
         CodeServer(
@@ -214,8 +215,8 @@ def test_two_province_locations_run_into_their_own_warehouses(
             assert set(runs) == set(locations)
             for name, run in runs.items():
                 assert run.status == DagsterRunStatus.SUCCESS, (name, _logs(tmp_path))
-                assert run.tags["kpi/province"] == "49"
-            for prefix in ("p49", "p49b"):
+                assert run.tags["kpi/province"] == name.removeprefix("kpi_p")
+            for prefix in ("p49", "p46"):
                 key = AssetKey([prefix, "staging", "dossiers"])
                 assert instance.get_latest_materialization_event(key) is not None, prefix
             assert (
@@ -231,6 +232,10 @@ def test_two_province_locations_run_into_their_own_warehouses(
         sql = f"SELECT {STAGED_DOSSIER_COLUMNS} FROM staging.dossiers"
         assert sorted(table(database_url, sql)) == truth_a
         assert sorted(table(other_db, sql)) == truth_b
+        assert len(truth_b) < len(truth_a)  # Huế is smaller than Quảng Nam
+        province = "SELECT unit_name FROM ref.units WHERE unit_level = 'TINH' AND valid_from < '2025-07-01'"
+        assert table(database_url, province) == [("UBND tỉnh Quảng Nam",)]
+        assert table(other_db, province) == [("UBND thành phố Huế",)]
     finally:
         db.drop_database(pg_server_url, other_name)
 

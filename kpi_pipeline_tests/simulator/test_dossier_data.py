@@ -258,6 +258,7 @@ def test_chiso_follows_the_counting_rules_on_the_national_view(world, history):
         assert chiso[code]["TyLeThanhToanTrucTuyen"] == pytest.approx(pct(c[5], c[4]), abs=0.051), (
             code
         )
-    assert chiso["000.00.00.H47"]["TyLeDungHan"] is None  # the province receives nothing itself
-    assert "000.00.519.H47" not in chiso  # Nông Sơn no longer exists in 2026
+    # the province receives nothing itself; in 2026 it is the new Đà Nẵng (48)
+    assert chiso["000.00.00.T48"]["TyLeDungHan"] is None
+    assert not any(code.endswith(".H47") for code in chiso)  # Quảng Nam's units ended in 2025
     assert "000.00.519.H47" in {c["MaDonVi"] for c in world.chiso(date(2024, 12, 1))}

@@ -29,6 +29,9 @@ def test_unit_levels_codes_and_parents(world):
     assert by_code["000.00.01.H47"]["TenDonVi"] == "Sở Tư pháp"
     for u in units:
         assert re.fullmatch(r"\d{8}", u["HieuLucTu"])
+        if not u["MaDonVi"].endswith(".H47"):
+            continue  # the new Đà Nẵng from 2025-07-01 (test_reform_structure.py)
+        assert u["HieuLucDen"] is not None and u["HieuLucDen"] <= "20250630"
         if u["CapDonVi"] in ("SO_NGANH", "HUYEN"):
             assert u["MaDonViCha"] == "000.00.00.H47"
         if u["CapDonVi"] == "HUYEN":
@@ -59,7 +62,7 @@ def test_nong_son_merges_into_que_son_on_2025_01_01(world):
     )
     assert [(u["MaDonViCha"], u["HieuLucTu"], u["HieuLucDen"]) for u in que_loc] == [
         ("000.00.519.H47", "20220101", "20241231"),
-        ("000.00.509.H47", "20250101", None),
+        ("000.00.509.H47", "20250101", "20250630"),  # districts end with the reform
     ]
     # no commune hangs under a district that is not valid when it is
     by_code: dict[str, list[dict]] = {}
@@ -67,16 +70,18 @@ def test_nong_son_merges_into_que_son_on_2025_01_01(world):
         by_code.setdefault(u["MaDonVi"], []).append(u)
     for u in units:
         if u["CapDonVi"] == "XA":
+            start = u["HieuLucTu"]
             parent = [
                 p
                 for p in by_code[u["MaDonViCha"]]
-                if _valid_on(p, date(int(u["HieuLucTu"][:4]), 1, 1))
+                if _valid_on(p, date(int(start[:4]), int(start[4:6]), int(start[6:])))
             ]
             assert parent, u
 
 
 def test_tra_mai_is_under_nam_tra_my(world):
-    tra_mai = [u for u in world.units() if u["MaHanhChinh"] == "20944"]
+    # the package re-uses GSO code 20944 for the new commune Nam Trà My (2025-07-01)
+    tra_mai = [u for u in world.units() if u["MaHanhChinh"] == "20944" and u["HieuLucDen"]]
     assert len(tra_mai) == 1
     assert tra_mai[0]["TenDonVi"] == "Xã Trà Mai"
     assert tra_mai[0]["MaDonViCha"] == "000.00.516.H47"

@@ -1,0 +1,96 @@
+"""Reports follow the structure in force in their week: new Đà Nẵng (48) in 2024 and 2026."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+import pytest
+from dagster import materialize
+
+from kpi_pipeline.domain.calendar import TZ
+from kpi_pipeline.kpis.assets import unit_kpi_weekly
+from kpi_pipeline.lineage.assets import ref_unit_lineage, unit_kpi_weekly_current_map
+from kpi_pipeline.reports.queries import weekly_report_data
+from kpi_pipeline.reports.render_html import weekly_html
+from kpi_pipeline.simulator import SimulatorConfig, SimulatorServer, World
+from kpi_pipeline.warehouse import db
+from kpi_pipeline.warehouse.resource import WarehouseResource
+from kpi_pipeline_tests.conftest import make_portals
+from kpi_pipeline_tests.ingestion.helpers import run_weeks
+
+NOW = datetime(2026, 3, 20, 10, 30, tzinfo=TZ)
+OLD_WEEK, NEW_WEEK, CROSSING = "2024-03-01", "2026-03-06", "2025-07-11"
+
+
+@pytest.fixture(scope="module")
+def warehouse_48(pg_server_url, template_database):
+    config = SimulatorConfig.demo(now=NOW, province_code="48")
+    name = f"kpi_test_{uuid.uuid4().hex[:10]}"
+    url = db.create_database(pg_server_url, name, template=template_database)
+    with SimulatorServer(World(config)) as server:
+        resources = {
+            "warehouse": WarehouseResource(database_url=url),
+            **make_portals(server, config),
+        }
+        for week in (OLD_WEEK, "2025-06-13", CROSSING, NEW_WEEK):
+            run_weeks(resources, week, week)
+    warehouse = {"warehouse": resources["warehouse"]}
+    materialize([ref_unit_lineage], resources=warehouse)
+    for week in (OLD_WEEK, "2025-06-13", CROSSING, NEW_WEEK):
+        kpis = [unit_kpi_weekly, unit_kpi_weekly_current_map]
+        assert materialize(kpis, resources=warehouse, partition_key=week).success
+    yield url
+    db.drop_database(pg_server_url, name)
+
+
+def _report(url: str, week: str):
+    with db.connect(url) as conn:
+        data = weekly_report_data(
+            conn, date.fromisoformat(week), generated_at=NOW, province_code="48"
+        )
+    return data, weekly_html(data, b"\x89PNG")
+
+
+def test_a_2026_week_is_new_da_nang_in_two_tiers(warehouse_48):
+    data, html = _report(warehouse_48, NEW_WEEK)
+    assert data.province_name == "thành phố Đà Nẵng" and data.two_tier
+    assert "Ủy ban nhân dân thành phố Đà Nẵng" in html and "Quảng Nam" not in html
+    assert "Chỉ số chính toàn thành phố" in html
+    assert not any(u.unit_level == "HUYEN" for u in data.units)  # no district section
+    assert "Cấp huyện" not in html and "huyện" not in html.split('id="map-section"')[1][:800]
+    communes = [u for u in data.units if u.unit_level == "XA"]
+    assert len(communes) == 94
+    # every unit in force on the map, from the package's current structure
+    assert len(data.map.points) == 94
+    assert {u.unit_level for u in data.map.unplaced} == {"SO_NGANH"}
+    assert not data.trend_on_current_map  # its 12 weeks are all after the reform
+
+
+def test_a_2024_week_keeps_its_districts_and_both_legacy_systems(warehouse_48):
+    data, html = _report(warehouse_48, OLD_WEEK)
+    assert not data.two_tier
+    districts = [u for u in data.units if u.unit_level == "HUYEN"]
+    assert len(districts) == 18 + 8  # Quảng Nam's (Nông Sơn still there) and old Đà Nẵng's
+    assert "Cấp huyện" in html and "Bản đồ xếp loại các huyện, xã" in html
+    placed = {p.unit_level for p in data.map.points}
+    assert placed == {"HUYEN", "XA"}
+    # the units the package cannot place: Nông Sơn (519) and commune-less Hoàng Sa's seat
+    # is placed (at the city centre, the package's point); departments have no territory
+    unplaced = {
+        (u.unit_level, u.unit_name) for u in data.map.unplaced if u.unit_level != "SO_NGANH"
+    }
+    assert ("HUYEN", "Huyện Nông Sơn") in unplaced
+
+
+def test_a_trend_across_the_reform_is_on_todays_map_and_says_so(warehouse_48):
+    data, html = _report(warehouse_48, CROSSING)
+    assert data.trend_on_current_map and 'id="trend-current-map"' in html
+    june = next(p for p in data.trend if p.week_start == date(2025, 6, 13))
+    assert june.on_time_rate is not None  # a pre-reform week, on the new city's map
+    with db.connect(warehouse_48) as conn:
+        rate = conn.execute(
+            "SELECT on_time_rate FROM kpi.unit_kpi_weekly_current_map"
+            " WHERE period_start = '2025-06-13' AND scope = 'rollup' AND parent_code IS NULL"
+        ).fetchone()[0]
+    assert june.on_time_rate == pytest.approx(float(rate))
