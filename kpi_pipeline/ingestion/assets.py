@@ -208,7 +208,7 @@ def build_raw_asset(source: RawSource):
         required_resource_keys={"warehouse", source.portal},
         description=source.description,
     )
-    def _raw(context: AssetExecutionContext) -> MaterializeResult:
+    def _raw(context: AssetExecutionContext):
         requested = list(context.partition_keys)
         portal: PortalResource = getattr(context.resources, source.portal)
         warehouse: WarehouseResource = context.resources.warehouse
@@ -234,15 +234,7 @@ def build_raw_asset(source: RawSource):
             record_pulls(conn, source.table, pulled_at, counts, context.run_id)
         client.close()
         extra = [k for k in keys if k not in set(requested)]
-        for key in extra:
-            context.log_event(
-                AssetMaterialization(
-                    asset_key=context.asset_key,
-                    partition=key,
-                    metadata={"records": counts[key], "pulled_with_run_for": requested[-1]},
-                )
-            )
-        return MaterializeResult(
+        yield MaterializeResult(
             metadata={
                 "records": sum(counts[k] for k in requested),
                 "records_by_week": MetadataValue.json({k: counts[k] for k in requested}),
@@ -260,6 +252,15 @@ def build_raw_asset(source: RawSource):
                 "records_beyond_total": client.stats["excess_records"],
             }
         )
+        # after the run's own partitions: the weeks read beyond them
+        for key in extra:
+            context.log_event(
+                AssetMaterialization(
+                    asset_key=context.asset_key,
+                    partition=key,
+                    metadata={"records": counts[key], "pulled_with_run_for": requested[-1]},
+                )
+            )
 
     return _raw
 

@@ -120,7 +120,8 @@ def served_total(c: FaultConfig, true_total: int) -> int:
     """The `total` a page reports."""
     if c.total_override is not None:
         return c.total_override
-    return true_total + c.total_offset
+    # a count taken before records arrived is never below zero (an empty window says 0)
+    return max(0, true_total + c.total_offset)
 
 
 def served_page(c: FaultConfig, page: int) -> int:

@@ -39,7 +39,7 @@ def build_staging_asset(spec: StagingSpec, table: str, description: str, deps: l
         deps=[AssetDep(AssetKey(["raw", spec.source])), *deps],
         description=description,
     )
-    def _staging(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
+    def _staging(context: AssetExecutionContext, warehouse: WarehouseResource):
         requested = list(context.partition_keys)
         conformed_at = datetime.now(UTC)
         with warehouse.connect() as conn, conn.transaction():
@@ -50,6 +50,11 @@ def build_staging_asset(spec: StagingSpec, table: str, description: str, deps: l
             context.log.warning(
                 "%d %s records quarantined: %s", counts.quarantined, spec.source, counts.by_rule
             )
+        meta = counts.as_metadata()
+        meta["quarantined_by_rule"] = MetadataValue.json(meta["quarantined_by_rule"])
+        meta["weeks_conformed"] = len(keys)
+        yield MaterializeResult(metadata=meta)
+        # after the run's own partitions: the weeks conformed beyond them
         extra = [k for k in keys if k not in set(requested)]
         for key in extra:
             context.log_event(
@@ -59,10 +64,6 @@ def build_staging_asset(spec: StagingSpec, table: str, description: str, deps: l
                     metadata={"conformed_with_run_for": requested[-1]},
                 )
             )
-        meta = counts.as_metadata()
-        meta["quarantined_by_rule"] = MetadataValue.json(meta["quarantined_by_rule"])
-        meta["weeks_conformed"] = len(keys)
-        return MaterializeResult(metadata=meta)
 
     return _staging
 

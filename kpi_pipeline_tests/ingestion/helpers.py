@@ -44,9 +44,9 @@ def run_weeks(resources, first: str, last: str, raise_on_error: bool = True, **k
     )
 
 
-def table(url: str, sql: str) -> list[tuple]:
+def table(url: str, sql: str, params: tuple | None = None) -> list[tuple]:
     with db.connect(url) as conn:
-        return conn.execute(sql).fetchall()
+        return conn.execute(sql, params).fetchall()
 
 
 def window(first: str, last: str) -> tuple[datetime, datetime]:

@@ -81,7 +81,7 @@ def test_pull_equals_truth_and_rerun_is_identical(simulator, resources, database
     assert staged == truth
     assert table(database_url, "SELECT count(*) FROM quarantine.records") == [(0,)]
 
-    meta = result.asset_materializations_for_node("staging__dossiers")[-1].metadata
+    meta = result.asset_materializations_for_node("staging__dossiers")[0].metadata
     assert (
         meta["raw_records"].value
         == meta["staged"].value + meta["quarantined"].value + meta["superseded_duplicates"].value
@@ -103,7 +103,7 @@ def test_every_fault_on_gives_the_same_tables(simulator, resources, database_url
     # The faults did happen, and the raw pulls retried through them (which pull the seeded
     # draws hit depends on the request sequence: a range is pulled one week at a time).
     retries = {
-        node: result.asset_materializations_for_node(node)[-1].metadata["portal_retries"].value
+        node: result.asset_materializations_for_node(node)[0].metadata["portal_retries"].value
         for node in ("raw__provincial_dossiers", "raw__national_sync", "raw__national_payments")
     }
     assert sum(retries.values()) > 0, retries
