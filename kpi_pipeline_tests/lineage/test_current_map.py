@@ -17,7 +17,7 @@ from kpi_pipeline.lineage.assets import (
 from kpi_pipeline.simulator import SimulatorConfig, SimulatorServer, World
 from kpi_pipeline.warehouse.resource import WarehouseResource
 from kpi_pipeline_tests.conftest import make_portals
-from kpi_pipeline_tests.ingestion.helpers import run_weeks, table
+from kpi_pipeline_tests.ingestion.helpers import run_weeks, table, with_history_from
 from kpi_pipeline_tests.kpis.helpers import COUNTS
 
 FIRST, LAST = "2025-06-13", "2025-07-11"  # five Friday weeks; 2025-06-27 spans the reform
@@ -41,6 +41,7 @@ def loaded(reform_sim, pg_server_url, template_database):
     name = f"kpi_test_{uuid.uuid4().hex[:10]}"
     url = db.create_database(pg_server_url, name, template=template_database)
     resources = {"warehouse": WarehouseResource(database_url=url), **make_portals(server, config)}
+    resources = with_history_from(resources, FIRST)  # the KPIs need the history from FIRST on
     run_weeks(resources, FIRST, LAST)
     warehouse = {"warehouse": resources["warehouse"]}
     materialize([ref_unit_lineage], resources=warehouse)
