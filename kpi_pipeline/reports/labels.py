@@ -140,3 +140,11 @@ def weekday_day(d: date) -> str:
 
 def month_label(d: date) -> str:
     return f"Tháng {d.month}/{d.year}"
+
+
+# Under a trend that crosses 1 July 2025 (HTML and workbook say the same).
+TREND_ON_CURRENT_MAP = (
+    "Xu hướng tính theo địa giới hành chính hiện nay: hồ sơ các tuần trước ngày 01/07/2025 được"
+    " quy về đơn vị hiện nay theo bảng chuyển đổi đơn vị hành chính (đơn vị tiếp nhận hồ sơ;"
+    " đơn vị bị chia tách quy về đơn vị kế thừa mặc định)."
+)

@@ -49,6 +49,7 @@ def environment() -> Environment:
         level_labels=L.LEVEL_LABELS,
         kpi_labels=L.KPI_LABELS,
         kpi_targets=L.KPI_TARGET_TEXT,
+        trend_on_current_map_note=L.TREND_ON_CURRENT_MAP,
         status_labels=L.PEAK_STATUS_LABELS,
         colours={("none" if k is None else k): v for k, v in L.BAND_COLOURS.items()},
     )

@@ -228,6 +228,8 @@ def _weekly_summary(ws: Worksheet, data: WeeklyReportData) -> None:
         ws.cell(ws.max_row, 1).number_format = "DD/MM/YYYY"
         for col in (2, 3, 4):
             ws.cell(ws.max_row, col).number_format = PCT
+    if data.trend_on_current_map:
+        ws.append([L.TREND_ON_CURRENT_MAP])
     ws.append([])
     _header_row(ws, ["Xếp loại chung", "Số đơn vị"])
     for band, n in sorted(data.band_counts().items(), key=lambda kv: BAND_ORDER[kv[0]]):

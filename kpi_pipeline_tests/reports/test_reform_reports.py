@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import io
 import uuid
 from datetime import date, datetime
 
+import openpyxl
 import pytest
 from dagster import materialize
 
 from kpi_pipeline.domain.calendar import TZ
 from kpi_pipeline.kpis.assets import unit_kpi_weekly
 from kpi_pipeline.lineage.assets import ref_unit_lineage, unit_kpi_weekly_current_map
+from kpi_pipeline.reports import labels as L
 from kpi_pipeline.reports.queries import weekly_report_data
 from kpi_pipeline.reports.render_html import weekly_html
+from kpi_pipeline.reports.render_xlsx import weekly_xlsx
 from kpi_pipeline.simulator import SimulatorConfig, SimulatorServer, World
 from kpi_pipeline.warehouse import db
 from kpi_pipeline.warehouse.resource import WarehouseResource
@@ -88,6 +92,10 @@ def test_a_2024_week_keeps_its_districts_and_both_legacy_systems(warehouse_48):
 def test_a_trend_across_the_reform_is_on_todays_map_and_says_so(warehouse_48):
     data, html = _report(warehouse_48, CROSSING)
     assert data.trend_on_current_map and 'id="trend-current-map"' in html
+    assert L.TREND_ON_CURRENT_MAP in html
+    # the workbook says so under its trend table too
+    summary = openpyxl.load_workbook(io.BytesIO(weekly_xlsx(data))).worksheets[0]
+    assert L.TREND_ON_CURRENT_MAP in [c.value for row in summary.iter_rows() for c in row]
     june = next(p for p in data.trend if p.week_start == date(2025, 6, 13))
     assert june.on_time_rate is not None  # a pre-reform week, on the new city's map
     with db.connect(warehouse_48) as conn:
