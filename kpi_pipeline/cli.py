@@ -71,7 +71,8 @@ def cmd_run(args) -> int:
             f"week {week.isoformat()} and month {month:%Y-%m}; the change history is brought"
             " up to date first (a new warehouse pulls it all: docs/ARCHITECTURE.md)"
         )
-        _execute(run_plan(now))
+        start = settings.history_settings().get("history_start")
+        _execute(run_plan(now, date.fromisoformat(start) if start else None))
         _summarise(week, month)
     finally:
         services.close()

@@ -148,7 +148,33 @@ def static_problems(env: Mapping[str, str]) -> list[str]:
             deployment(code)
         except ValueError as e:
             problems.append(f"{settings.KPI_PROVINCE_CODE}: {e}")
+    problems += history_problems(env)
     return problems
+
+
+def history_problems(env: Mapping[str, str]) -> list[str]:
+    """The change-history settings, checked as the warehouse resource will check them."""
+    from pydantic import ValidationError
+
+    from kpi_pipeline.warehouse.resource import WarehouseResource
+
+    values = settings.history_settings(env)
+    if not values:
+        return []
+    try:
+        WarehouseResource(database_url="postgresql://check", **values)
+    except ValidationError as exc:
+        out = []
+        for e in exc.errors():
+            var = (
+                settings.KPI_HISTORY_START
+                if "history_start" in e["loc"]
+                else settings.KPI_SYNC_OVERLAP_MINUTES
+            )
+            msg = e["msg"].removeprefix("Value error, ")
+            out.append(msg if var in msg else f"{var}: {msg} (a whole number of minutes)")
+        return out
+    return []
 
 
 # -- configuration files -----------------------------------------------------------------------

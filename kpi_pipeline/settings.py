@@ -75,13 +75,14 @@ def celery_queue() -> str:
     return os.environ.get(KPI_CELERY_QUEUE) or f"kpi-{province_code()}"
 
 
-def history_settings() -> dict:
+def history_settings(env=None) -> dict:
     """The warehouse resource's history fields that the environment sets (others: defaults)."""
+    env = os.environ if env is None else env
     out: dict = {}
-    if os.environ.get(KPI_HISTORY_START):
-        out["history_start"] = os.environ[KPI_HISTORY_START]
-    if os.environ.get(KPI_SYNC_OVERLAP_MINUTES):
-        value = os.environ[KPI_SYNC_OVERLAP_MINUTES].strip()
+    if env.get(KPI_HISTORY_START):
+        out["history_start"] = env[KPI_HISTORY_START].strip()
+    if env.get(KPI_SYNC_OVERLAP_MINUTES):
+        value = env[KPI_SYNC_OVERLAP_MINUTES].strip()
         # not a whole number: passed on as text, so the resource's config check names it
         out["sync_overlap_minutes"] = int(value) if value.isdigit() else value
     return out

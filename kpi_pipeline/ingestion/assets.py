@@ -1,7 +1,8 @@
 """Reference and raw assets: the portals' records landed untouched in PostgreSQL."""
 
 import json
-from datetime import UTC, date, datetime
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
 
 from dagster import (
     AssetExecutionContext,
@@ -16,7 +17,7 @@ from dagster import (
 from kpi_pipeline.domain.calendar import TZ
 from kpi_pipeline.domain.history import pull_plan
 from kpi_pipeline.ingestion.client import PortalClient
-from kpi_pipeline.ingestion.coverage import load_pulls, record_pulls
+from kpi_pipeline.ingestion.coverage import database_now, load_pulls, record_pulls
 from kpi_pipeline.ingestion.loader import land_raw, week_key_of
 from kpi_pipeline.ingestion.prefetch import prefetched
 from kpi_pipeline.ingestion.resources import PortalResource
@@ -148,12 +149,14 @@ def _weekly_pages(
     province_code: str,
     keys: list[str],
     pulled_at: dict[str, datetime],
+    clock_skew: timedelta = timedelta(0),
 ):
     """The pages of the weeks `keys`, pulled one week's change window at a time, in order.
 
     One request series per week keeps the portal's work per request (and its paging depth)
     that of a Friday run, whatever the range; the windows are adjacent and half-open. The
-    instant each week's first request is sent goes into `pulled_at` (`raw.coverage`).
+    instant each week's first request is sent goes into `pulled_at` (`raw.coverage`), on the
+    warehouse's clock (this machine's plus `clock_skew`).
     """
     for key in keys:
         window = weekly_partitions.time_window_for_partition_key(key)
@@ -163,18 +166,45 @@ def _weekly_pages(
         }
         if source.by_province:
             params["ma_tinh"] = province_code
-        pulled_at[key] = datetime.now(UTC)
+        pulled_at[key] = datetime.now(UTC) + clock_skew
         yield from client.iter_pages(source.path, params)
 
 
-def _weekly_items(client, source: RawSource, province_code: str, keys: list[str], pulled_at):
+def _weekly_items(
+    client,
+    source: RawSource,
+    province_code: str,
+    keys: list[str],
+    pulled_at,
+    clock_skew: timedelta = timedelta(0),
+):
     """(page number, item) of the weeks `keys`; the next page is fetched while this one is
     written (`prefetch.py`), across week boundaries too."""
     pages = prefetched(
-        _weekly_pages(client, source, province_code, keys, pulled_at),
+        _weekly_pages(client, source, province_code, keys, pulled_at, clock_skew),
         name=f"pull-{source.table}",
     )
     return ((page.number, item) for page in pages for item in page.items)
+
+
+# weeks of raw rows and coverage committed together (a new warehouse's history is ~260 weeks)
+WEEKS_PER_TRANSACTION = 26
+
+
+@contextmanager
+def held_lock(conn, source: str):
+    """The source's coverage lock for a whole pull (a session lock: the pull commits in
+    chunks); staging takes the same lock per transaction (`coverage.lock_source`)."""
+    key = f"coverage:{source}"
+    with conn.transaction():
+        conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (key,))
+    try:
+        yield
+    finally:
+        if not conn.broken:
+            conn.rollback()
+            conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (key,))
+            conn.commit()
 
 
 def plan_weeks(conn, warehouse: WarehouseResource, source: str, requested: list[str]) -> list[str]:
@@ -214,24 +244,37 @@ def build_raw_asset(source: RawSource):
         warehouse: WarehouseResource = context.resources.warehouse
         client = portal.client()
         pulled_at: dict[str, datetime] = {}
-        # one transaction: the plan, the weeks' rows and their coverage (a failed pull leaves
-        # the previous rows and coverage in place)
-        with warehouse.connect() as conn, conn.transaction():
-            keys = plan_weeks(conn, warehouse, source.table, requested)
+        counts: dict[str, int] = {}
+        with warehouse.connect() as conn, held_lock(conn, source.table):
+            with conn.transaction():
+                keys = plan_weeks(conn, warehouse, source.table, requested)
+                skew = database_now(conn) - datetime.now(UTC)
             context.log.info(
                 "pulling %s%s for %s .. %s (%d weeks; the run asked for %s .. %s)",
                 portal.base_url, source.path, keys[0], keys[-1], len(keys),
                 requested[0], requested[-1],
             )  # fmt: skip
-            counts = land_raw(
-                conn,
-                source.table,
-                keys,
-                _weekly_items(client, source, portal.province_code, keys, pulled_at),
-                lambda item: week_key_of(item.get("NgayCapNhat")),
-                context.run_id,
-            )
-            record_pulls(conn, source.table, pulled_at, counts, context.run_id)
+            # A transaction per chunk of weeks, in order: a pull that fails at week 250 of a
+            # new warehouse's history keeps the weeks before; the windows after it then read
+            # as pulled before an earlier one, so the next plan starts there (history.py).
+            for first in range(0, len(keys), WEEKS_PER_TRANSACTION):
+                chunk = keys[first : first + WEEKS_PER_TRANSACTION]
+                with conn.transaction():
+                    items = _weekly_items(
+                        client, source, portal.province_code, chunk, pulled_at, skew
+                    )
+                    landed = land_raw(
+                        conn,
+                        source.table,
+                        chunk,
+                        items,
+                        lambda item: week_key_of(item.get("NgayCapNhat")),
+                        context.run_id,
+                    )
+                    record_pulls(
+                        conn, source.table, {k: pulled_at[k] for k in chunk}, landed, context.run_id
+                    )
+                counts |= landed
         client.close()
         extra = [k for k in keys if k not in set(requested)]
         yield MaterializeResult(

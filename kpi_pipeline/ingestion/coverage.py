@@ -8,7 +8,7 @@ by the KPI assets, to refuse a period whose history is incomplete.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import psycopg
 
@@ -66,6 +66,21 @@ def mark_conformed(
 
 
 def history_states(
-    conn: psycopg.Connection, history_start: date, sources: Iterable[str] = CHANGE_LOG_SOURCES
+    conn: psycopg.Connection,
+    history_start: date,
+    overlap: timedelta = timedelta(0),
+    sources: Iterable[str] = CHANGE_LOG_SOURCES,
 ) -> list[HistoryState]:
-    return [history_state(s, load_pulls(conn, s), history_start) for s in sources]
+    return [history_state(s, load_pulls(conn, s), history_start, overlap) for s in sources]
+
+
+def lock_source(conn: psycopg.Connection, source: str) -> None:
+    """Serialise the transactions that write one source's raw rows, staging and coverage:
+    two runs (a CLI run beside a queued one) must not interleave a pull and a conform."""
+    conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"coverage:{source}",))
+
+
+def database_now(conn: psycopg.Connection) -> datetime:
+    """The warehouse's clock: every instant in `raw.coverage` is on it, whichever machine ran
+    the step (raw and staging may run on different Celery workers)."""
+    return conn.execute("SELECT clock_timestamp()").fetchone()[0]

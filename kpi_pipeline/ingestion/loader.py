@@ -1,8 +1,9 @@
 """One streaming loader for every source: pages go into COPY as they arrive.
 
-The partition's old rows are deleted and the new ones copied in one transaction, so a pull
-that fails half way (portal down past the retry budget, process killed) leaves the previous
-published rows in place, and a rerun replaces exactly the same partitions.
+The partitions' old rows are deleted and the new ones copied in the caller's transaction, so a
+pull that fails half way (portal down past the retry budget, process killed) leaves the
+previous rows of those partitions in place. Which partitions a pull replaces is the pull plan's
+choice (`domain/history.py`), and a rerun brings the history to the same complete state.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from dagster import AssetExecutionContext, Failure, MetadataValue
 
 from kpi_pipeline.domain.calendar import TZ
 from kpi_pipeline.domain.history import period_problems
-from kpi_pipeline.ingestion.coverage import history_states
+from kpi_pipeline.ingestion.coverage import database_now, history_states
 from kpi_pipeline.warehouse.resource import WarehouseResource
 
 FILL_HINT = (
@@ -29,8 +29,11 @@ def require_complete_history(
     context: AssetExecutionContext, warehouse: WarehouseResource, start: datetime, end: datetime
 ) -> None:
     with warehouse.connect() as conn:
-        states = history_states(conn, warehouse.history_start_day)
-    problems = period_problems(states, start, end, warehouse.history_start_day, datetime.now(TZ))
+        states = history_states(conn, warehouse.history_start_day, warehouse.sync_overlap)
+        now = database_now(conn)
+    problems = period_problems(
+        states, start, end, warehouse.history_start_day, now, warehouse.sync_overlap
+    )
     if not problems:
         as_of = min(s.as_of for s in states)
         context.log.info("change history complete through %s", as_of.astimezone(TZ).isoformat())

@@ -68,22 +68,28 @@ def sync_plan(now: datetime) -> list[PlannedRun]:
     return [PlannedRun(INGEST, current, current)]
 
 
-def run_plan(now: datetime) -> list[PlannedRun]:
+def run_plan(now: datetime, history_start: date | None = None) -> list[PlannedRun]:
     """`kpi-pipeline run`: the latest complete week and month with a quarter of trend.
 
     Ingestion names the report week and the week in progress (their data-quality checks run);
-    the pull itself reaches back as far as the history needs.
+    the pull itself reaches back as far as the history needs. The trend and the month start no
+    earlier than the history (`KPI_HISTORY_START`): before it, no period can be computed.
     """
     week = latest_complete_week(now)
     month = latest_complete_month(now)
     current = week_start(now.astimezone(TZ).date())
-    history = week - timedelta(weeks=TREND_WEEKS)
-    return [
-        PlannedRun(INGEST, week.isoformat(), current.isoformat()),
-        PlannedRun(WEEKLY_KPIS, history.isoformat(), (week - timedelta(weeks=1)).isoformat()),
-        PlannedRun(WEEKLY_REPORT, week.isoformat(), week.isoformat()),
-        PlannedRun(MONTHLY, month.isoformat(), month.isoformat()),
-    ]
+    trend = week - timedelta(weeks=TREND_WEEKS)
+    if history_start is not None:
+        trend = max(trend, week_start(history_start))
+    plan = [PlannedRun(INGEST, week.isoformat(), current.isoformat())]
+    if trend < week:
+        plan.append(
+            PlannedRun(WEEKLY_KPIS, trend.isoformat(), (week - timedelta(weeks=1)).isoformat())
+        )
+    plan.append(PlannedRun(WEEKLY_REPORT, week.isoformat(), week.isoformat()))
+    if history_start is None or month >= week_start(history_start):
+        plan.append(PlannedRun(MONTHLY, month.isoformat(), month.isoformat()))
+    return plan
 
 
 def backfill_plan(

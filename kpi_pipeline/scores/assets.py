@@ -21,6 +21,7 @@ from dagster import (
 
 from kpi_pipeline.domain.calendar import TZ
 from kpi_pipeline.domain.score_766 import ScoreConfig, load_score_config
+from kpi_pipeline.kpis.history import require_complete_history
 from kpi_pipeline.partitions import monthly_partitions
 from kpi_pipeline.warehouse.db import execute_file, sql_text
 from kpi_pipeline.warehouse.resource import WarehouseResource
@@ -54,6 +55,7 @@ COMPONENT_LABELS = {"on_time": "đúng hạn", "online": "trực tuyến", "onli
 def unit_score_monthly(
     context: AssetExecutionContext, warehouse: WarehouseResource
 ) -> MaterializeResult:
+    require_complete_history(context, warehouse, *context.partition_time_window)  # reads staging
     config = load_score_config()
     window = context.partition_time_window
     start, end = window.start.astimezone(TZ).date(), window.end.astimezone(TZ).date()

@@ -1,7 +1,5 @@
 """Staging assets: conformed, latest-version tables the KPI assets read, and the quarantine."""
 
-from datetime import UTC, datetime
-
 from dagster import (
     AssetDep,
     AssetExecutionContext,
@@ -13,7 +11,12 @@ from dagster import (
     asset,
 )
 
-from kpi_pipeline.ingestion.coverage import mark_conformed, unconformed_keys
+from kpi_pipeline.ingestion.coverage import (
+    database_now,
+    lock_source,
+    mark_conformed,
+    unconformed_keys,
+)
 from kpi_pipeline.partitions import monthly_partitions, weekly_partitions
 from kpi_pipeline.staging.conform import DOSSIERS, PAYMENTS, SYNC_RECORDS, StagingSpec
 from kpi_pipeline.staging.conform import replace_partitions as _replace
@@ -41,8 +44,9 @@ def build_staging_asset(spec: StagingSpec, table: str, description: str, deps: l
     )
     def _staging(context: AssetExecutionContext, warehouse: WarehouseResource):
         requested = list(context.partition_keys)
-        conformed_at = datetime.now(UTC)
         with warehouse.connect() as conn, conn.transaction():
+            lock_source(conn, spec.source)  # no pull of this source commits meanwhile
+            conformed_at = database_now(conn)  # before reading raw: on the warehouse's clock
             keys = sorted(set(requested) | set(unconformed_keys(conn, spec.source)))
             counts = _replace(conn, spec, keys, context.run_id)
             mark_conformed(conn, spec.source, keys, conformed_at)

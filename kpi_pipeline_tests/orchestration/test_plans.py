@@ -69,3 +69,14 @@ def test_a_long_range_is_split_into_bounded_runs():
 def test_at_most_zero_weeks_is_refused():
     with pytest.raises(ValueError):
         backfill_plan(("2025-06-27", "2025-09-26"), None, NOW, max_weeks_per_run=0)
+
+
+def test_run_plan_starts_no_earlier_than_the_history():
+    from datetime import date
+
+    plan = run_plan(NOW, history_start=date(2026, 11, 1))
+    assert plan[1] == PlannedRun("weekly_kpi_job", "2026-10-30", "2026-11-13")
+    assert plan[-1] == PlannedRun("monthly_job", "2026-11-01", "2026-11-01")
+    # a history that starts with the report week: no trend run, no month before it
+    plan = run_plan(NOW, history_start=date(2026, 11, 20))
+    assert [r.job for r in plan] == ["weekly_ingest_job", "weekly_report_job"]
