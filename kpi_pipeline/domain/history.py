@@ -80,16 +80,12 @@ class HistoryState:
         return self.as_of is not None and not self.gaps
 
 
-def history_state(
-    source: str,
-    pulls: Iterable[WindowPull],
-    history_start: date,
-    overlap: timedelta = timedelta(0),
-) -> HistoryState:
+def history_state(source: str, pulls: Iterable[WindowPull], history_start: date) -> HistoryState:
     """The state of `source`'s change history from the week holding `history_start`.
 
-    `overlap`: a portal may record a change up to this long after its time stamp, so a
-    window counts as closed only when it was read at least this long after its end."""
+    Changes a portal records late (stamped before they appear) are not judged here: every
+    pull reads again from the latest pull less the overlap (`pull_plan`), so they land with
+    the next pull."""
     first = week_start(history_start)
     by_week = {p.week: p for p in pulls if p.week >= first}
     if not by_week:
@@ -106,9 +102,8 @@ def history_state(
         else:
             if latest_read is not None and pull.pulled_at < latest_read:
                 gaps.append(Gap(source, window.start, window.end, READ_BEFORE_EARLIER))
-            elif week < last and pull.pulled_at - overlap < window.end:
-                since = max(window.start, pull.pulled_at - overlap)
-                gaps.append(Gap(source, since, window.end, READ_WHILE_OPEN))
+            elif week < last and pull.pulled_at < window.end:
+                gaps.append(Gap(source, pull.pulled_at, window.end, READ_WHILE_OPEN))
             if pull.conformed_at is None or pull.conformed_at < pull.pulled_at:
                 gaps.append(Gap(source, window.start, window.end, NOT_CONFORMED))
             latest_read = max(latest_read or pull.pulled_at, pull.pulled_at)
@@ -137,14 +132,12 @@ def period_problems(
     end: datetime,
     history_start: date,
     now: datetime,
-    overlap: timedelta = timedelta(0),
 ) -> list[str]:
     """Why the period [start, end) cannot be computed from these histories (empty: it can).
 
     A period needs each source's history complete from the history start (the backlog of open
-    dossiers reaches back to it) and the latest pull at least `overlap` after the period's end,
-    unless the period is still running (then it is computed as of the latest pull, which must
-    lie in it).
+    dossiers reaches back to it) and the latest pull at or after the period's end, unless the
+    period is still running (then it is computed as of the latest pull, which must lie in it).
     """
     problems: list[str] = []
     if start < week_window(week_start(history_start)).start:
@@ -158,18 +151,14 @@ def period_problems(
             continue
         problems += [gap.describe() for gap in state.gaps]
         at = state.as_of.astimezone(TZ)
-        if end <= now and state.as_of - overlap < end:
+        if end <= now and state.as_of < end:
             problems.append(
-                f"{state.source}: the latest pull was at {at:%Y-%m-%d %H:%M}, not"
-                f" {_minutes(overlap)}after the period's end"
+                f"{state.source}: the latest pull was at {at:%Y-%m-%d %H:%M}, before the"
+                " period's end"
             )
         elif end > now and state.as_of < start:
             problems.append(f"{state.source}: nothing pulled since the period began")
     return problems
-
-
-def _minutes(overlap: timedelta) -> str:
-    return f"{int(overlap.total_seconds() // 60)} minutes " if overlap else ""
 
 
 def pull_plan(
@@ -188,7 +177,7 @@ def pull_plan(
     first_allowed = week_start(history_start)
     current = week_start(now.astimezone(TZ).date())
     pulls = list(pulls)
-    state = history_state("", pulls, history_start, overlap)
+    state = history_state("", pulls, history_start)
     if state.as_of is None:
         start = first_allowed
     else:

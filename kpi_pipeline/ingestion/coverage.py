@@ -8,7 +8,7 @@ by the KPI assets, to refuse a period whose history is incomplete.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import psycopg
 
@@ -66,12 +66,9 @@ def mark_conformed(
 
 
 def history_states(
-    conn: psycopg.Connection,
-    history_start: date,
-    overlap: timedelta = timedelta(0),
-    sources: Iterable[str] = CHANGE_LOG_SOURCES,
+    conn: psycopg.Connection, history_start: date, sources: Iterable[str] = CHANGE_LOG_SOURCES
 ) -> list[HistoryState]:
-    return [history_state(s, load_pulls(conn, s), history_start, overlap) for s in sources]
+    return [history_state(s, load_pulls(conn, s), history_start) for s in sources]
 
 
 def lock_source(conn: psycopg.Connection, source: str) -> None:

@@ -29,11 +29,9 @@ def require_complete_history(
     context: AssetExecutionContext, warehouse: WarehouseResource, start: datetime, end: datetime
 ) -> None:
     with warehouse.connect() as conn:
-        states = history_states(conn, warehouse.history_start_day, warehouse.sync_overlap)
+        states = history_states(conn, warehouse.history_start_day)
         now = database_now(conn)
-    problems = period_problems(
-        states, start, end, warehouse.history_start_day, now, warehouse.sync_overlap
-    )
+    problems = period_problems(states, start, end, warehouse.history_start_day, now)
     if not problems:
         as_of = min(s.as_of for s in states)
         context.log.info("change history complete through %s", as_of.astimezone(TZ).isoformat())
