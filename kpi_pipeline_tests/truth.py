@@ -11,9 +11,6 @@ from collections import Counter, defaultdict
 from datetime import datetime, timedelta
 
 from kpi_pipeline.simulator.timestamps import parse
-from kpi_pipeline_tests.kpis.helpers import COUNTS
-
-__all__ = ["COUNTS", "Truth"]  # the counts it recounts: the KPI tables' count columns
 
 
 class Truth:

@@ -16,7 +16,8 @@ from kpi_pipeline.domain.calendar import TZ
 from kpi_pipeline.orchestration.plans import partition_range
 from kpi_pipeline.partitions import monthly_partitions, weekly_partitions
 from kpi_pipeline.warehouse import db
-from kpi_pipeline_tests.truth import COUNTS, Truth
+from kpi_pipeline_tests.kpis.helpers import COUNTS
+from kpi_pipeline_tests.truth import Truth
 
 Q4_START, Q4_END = date(2023, 10, 1), date(2023, 12, 31)
 
