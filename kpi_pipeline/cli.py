@@ -58,7 +58,8 @@ def _run_job(defs, instance, name: str, start: str, end: str | None = None):
         failed = [c for c in checks if not c.passed]
         _say(f"  data-quality checks: {len(checks) - len(failed)} passed, {len(failed)} failed")
         for c in failed:
-            _say(f"    {c.severity.value} {c.asset_key.to_user_string()} {c.check_name}")
+            where = f" [{c.partition}]" if c.partition else ""
+            _say(f"    {c.severity.value} {c.asset_key.to_user_string()} {c.check_name}{where}")
     if status != DagsterRunStatus.SUCCESS:
         for event in result.all_events:
             if event.is_failure and event.event_specific_data is not None:
