@@ -25,6 +25,7 @@ from dagster import (
 from kpi_pipeline.domain.kpi_config import load_kpi_config
 from kpi_pipeline.kpis.compute import PeriodRange, count_by, replace_table, unit_kpi_metadata
 from kpi_pipeline.partitions import monthly_partitions, weekly_partitions
+from kpi_pipeline.quality.gate import hold_if_blocked
 from kpi_pipeline.warehouse.resource import WarehouseResource
 
 GROUP = "kpi"
@@ -72,6 +73,7 @@ def _window_asset(
         description=description,
     )
     def _kpi_table(context: AssetExecutionContext, warehouse: WarehouseResource):
+        hold_if_blocked(context)  # a blocking check upstream failed, in this run or an earlier one
         config = load_kpi_config()
         periods = _periods(context, partitions_def)
         with warehouse.connect() as conn, conn.transaction():
@@ -219,6 +221,7 @@ CHISO_TABLES = ("reconciliation_chiso_monthly", "reconciliation_chiso_dossiers_m
 )
 def reconciliation_chiso(context: AssetExecutionContext, warehouse: WarehouseResource):
     """Both chiso tables in one transaction: the comparison, then its explaining dossiers."""
+    hold_if_blocked(context)  # a blocking check upstream failed, in this run or an earlier one
     config = load_kpi_config()
     periods = _periods(context, monthly_partitions)
     with warehouse.connect() as conn, conn.transaction():
