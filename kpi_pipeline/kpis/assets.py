@@ -131,6 +131,14 @@ def _overdue(conn, table: str, periods: PeriodRange, rows: int) -> dict:
 
 WEEK_STAGING = [DOSSIERS, PAYMENTS]
 REF = [UNITS, PROCEDURES]
+# Monthly KPIs read staging, not the weekly KPIs; this edge (a month after the weeks that
+# overlap it) makes the weekly KPI assets the only roots of the KPI group, so that one range
+# of weeks backfills the whole group from the UI's asset graph (the UI and Dagster's asset
+# backfill refuse a range when a selection's roots have different partitionings), and
+# orders a month after its weeks in that backfill.
+AFTER_WEEKS = AssetDep(
+    AssetKey(["kpi", "unit_kpi_weekly"]), partition_mapping=TimeWindowPartitionMapping()
+)
 
 unit_kpi_weekly = _window_asset(
     "unit_kpi_weekly",
@@ -143,7 +151,7 @@ unit_kpi_monthly = _window_asset(
     "unit_kpi_monthly",
     monthly_partitions,
     "Per-unit monthly KPIs (own and roll-up), rates, bands and peak-month targets, from staging.",
-    _deps(WEEK_STAGING, REF),
+    [*_deps(WEEK_STAGING, REF), AFTER_WEEKS],
     unit_kpi_metadata,
 )
 drilldown_procedures_weekly = _window_asset(
@@ -157,7 +165,7 @@ drilldown_procedures_monthly = _window_asset(
     "drilldown_procedures_monthly",
     monthly_partitions,
     "Per unit and month, the procedures behind most late and most not-online dossiers.",
-    _deps(WEEK_STAGING, REF),
+    [*_deps(WEEK_STAGING, REF), AFTER_WEEKS],
     _rows,
 )
 overdue_dossiers_weekly = _window_asset(
@@ -171,7 +179,7 @@ overdue_dossiers_monthly = _window_asset(
     "overdue_dossiers_monthly",
     monthly_partitions,
     "Dossiers overdue and still open at each month's end, with working days overdue.",
-    _deps(WEEK_STAGING, [*REF, HOLIDAYS]),
+    [*_deps(WEEK_STAGING, [*REF, HOLIDAYS]), AFTER_WEEKS],
     _overdue,
 )
 reconciliation_sync_weekly = _window_asset(
