@@ -16,6 +16,7 @@ from kpi_pipeline.lineage.assets import ASSETS as LINEAGE_ASSETS
 from kpi_pipeline.orchestration.executor import build_executor
 from kpi_pipeline.orchestration.jobs import build_jobs
 from kpi_pipeline.orchestration.locations import with_key_prefix
+from kpi_pipeline.orchestration.run_tags import with_run_tags
 from kpi_pipeline.orchestration.schedules import build_schedules
 from kpi_pipeline.quality.checks import CHECKS
 from kpi_pipeline.reports.assets import ASSETS as REPORT_ASSETS
@@ -36,6 +37,8 @@ ALL_ASSETS, ALL_CHECKS = with_key_prefix(
     settings.asset_key_prefix(),
     [*CHECKS, *ALERT_CHECKS],
 )
+# Run tags on the assets too, for the runs that no job of ours launches (asset backfills).
+ALL_ASSETS = with_run_tags(ALL_ASSETS, settings.province_code())
 JOBS = build_jobs(ALL_ASSETS, province=settings.province_code())
 SCHEDULES, SENSORS = build_schedules(JOBS, running=settings.automation_on())
 

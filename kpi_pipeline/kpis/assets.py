@@ -26,6 +26,7 @@ from kpi_pipeline.domain.kpi_config import load_kpi_config
 from kpi_pipeline.kpis.compute import PeriodRange, count_by, replace_table, unit_kpi_metadata
 from kpi_pipeline.kpis.history import require_complete_history
 from kpi_pipeline.partitions import monthly_partitions, weekly_partitions
+from kpi_pipeline.quality.gate import hold_if_blocked
 from kpi_pipeline.warehouse.resource import WarehouseResource
 
 GROUP = "kpi"
@@ -73,6 +74,7 @@ def _window_asset(
         description=description,
     )
     def _kpi_table(context: AssetExecutionContext, warehouse: WarehouseResource):
+        hold_if_blocked(context)  # a blocking check upstream failed, in this run or an earlier one
         require_complete_history(context, warehouse, *context.partition_time_window)
         config = load_kpi_config()
         periods = _periods(context, partitions_def)
@@ -131,6 +133,14 @@ def _overdue(conn, table: str, periods: PeriodRange, rows: int) -> dict:
 
 WEEK_STAGING = [DOSSIERS, PAYMENTS]
 REF = [UNITS, PROCEDURES]
+# Monthly KPIs read staging, not the weekly KPIs; this edge (a month after the weeks that
+# overlap it) makes the weekly KPI assets the only roots of the KPI group, so that one range
+# of weeks backfills the whole group from the UI's asset graph (the UI and Dagster's asset
+# backfill refuse a range when a selection's roots have different partitionings), and
+# orders a month after its weeks in that backfill.
+AFTER_WEEKS = AssetDep(
+    AssetKey(["kpi", "unit_kpi_weekly"]), partition_mapping=TimeWindowPartitionMapping()
+)
 
 unit_kpi_weekly = _window_asset(
     "unit_kpi_weekly",
@@ -143,7 +153,7 @@ unit_kpi_monthly = _window_asset(
     "unit_kpi_monthly",
     monthly_partitions,
     "Per-unit monthly KPIs (own and roll-up), rates, bands and peak-month targets, from staging.",
-    _deps(WEEK_STAGING, REF),
+    [*_deps(WEEK_STAGING, REF), AFTER_WEEKS],
     unit_kpi_metadata,
 )
 drilldown_procedures_weekly = _window_asset(
@@ -157,7 +167,7 @@ drilldown_procedures_monthly = _window_asset(
     "drilldown_procedures_monthly",
     monthly_partitions,
     "Per unit and month, the procedures behind most late and most not-online dossiers.",
-    _deps(WEEK_STAGING, REF),
+    [*_deps(WEEK_STAGING, REF), AFTER_WEEKS],
     _rows,
 )
 overdue_dossiers_weekly = _window_asset(
@@ -171,7 +181,7 @@ overdue_dossiers_monthly = _window_asset(
     "overdue_dossiers_monthly",
     monthly_partitions,
     "Dossiers overdue and still open at each month's end, with working days overdue.",
-    _deps(WEEK_STAGING, [*REF, HOLIDAYS]),
+    [*_deps(WEEK_STAGING, [*REF, HOLIDAYS]), AFTER_WEEKS],
     _overdue,
 )
 reconciliation_sync_weekly = _window_asset(
@@ -221,6 +231,7 @@ CHISO_TABLES = ("reconciliation_chiso_monthly", "reconciliation_chiso_dossiers_m
 )
 def reconciliation_chiso(context: AssetExecutionContext, warehouse: WarehouseResource):
     """Both chiso tables in one transaction: the comparison, then its explaining dossiers."""
+    hold_if_blocked(context)  # a blocking check upstream failed, in this run or an earlier one
     require_complete_history(context, warehouse, *context.partition_time_window)
     config = load_kpi_config()
     periods = _periods(context, monthly_partitions)

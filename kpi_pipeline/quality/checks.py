@@ -9,19 +9,31 @@ Partitions: a check on a weekly (monthly) asset is itself partitioned like the a
 and for a single-run backfill range). It validates exactly the partitions the run materialised:
 `context.partition_keys` / `context.partition_time_window`, one window even for a range.
 Reference tables are unpartitioned and validated whole (they are small).
+
+Range runs: Dagster stores an `AssetCheckResult` of a range step with no partition (it has
+no partition key), so the UI would show one check Skipped, Failed and Passed at once. A range
+check therefore records one `AssetCheckEvaluation` per partition it checked
+(`range_evaluations`). The suite runs once over the range; when it fails, it runs again per
+partition so that each partition gets its own status and examples (the common, passing case
+costs one validation, a failure one more per partition).
 """
 
+from collections.abc import Iterator
+
 from dagster import (
+    AssetCheckEvaluation,
     AssetCheckExecutionContext,
     AssetCheckResult,
     AssetCheckSeverity,
     AssetKey,
+    AssetRecordsFilter,
     MetadataValue,
+    Output,
     asset_check,
 )
 
 from kpi_pipeline.partitions import monthly_partitions, weekly_partitions
-from kpi_pipeline.quality.gx_runner import SuiteResult, run_suite
+from kpi_pipeline.quality.gx_runner import SuiteResult, docs_root, run_suite
 from kpi_pipeline.quality.suites import SUITES, Period, Suite
 from kpi_pipeline.warehouse.resource import WarehouseResource
 
@@ -39,6 +51,18 @@ def period_params(context: AssetCheckExecutionContext, period: Period) -> dict[s
     return {
         "first_key": keys[0],
         "last_key": keys[-1],
+        "start": window.start.date(),
+        "end": window.end.date(),
+        "step": STEPS[period],
+    }
+
+
+def partition_params(partitions_def, key: str, period: Period) -> dict[str, object]:
+    """`period_params` for the one partition `key`."""
+    window = partitions_def.time_window_for_partition_key(key)
+    return {
+        "first_key": key,
+        "last_key": key,
         "start": window.start.date(),
         "end": window.end.date(),
         "step": STEPS[period],
@@ -109,6 +133,61 @@ def _summary_md(failures, flagged=()) -> str:
     return "\n".join(lines)
 
 
+def range_evaluations(
+    context: AssetCheckExecutionContext, suite: Suite, database_url: str
+) -> Iterator[AssetCheckEvaluation]:
+    """One evaluation per partition of a range step: the range's outcome for each partition
+    when it passed, else each partition's own (validated alone)."""
+    run_id = context.run.run_id
+    params = period_params(context, suite.period)
+    whole = run_suite(database_url, suite, params, run_id=run_id)
+    context.log.info("%s over %s..%s: success=%s", suite.name, params["first_key"],
+                     params["last_key"], whole.success)  # fmt: skip
+    partitions_def = PARTITIONS[suite.period]
+    (spec,) = context.check_specs
+    for key in context.partition_keys:
+        own = partition_params(partitions_def, key, suite.period)
+        if whole.success:
+            result, shown = whole, params
+        else:
+            docs = docs_root() / run_id / suite.name / key
+            result, shown = run_suite(database_url, suite, own, run_id=run_id, docs_dir=docs), own
+        outcome = check_result(suite, result, shown)
+        metadata = {**outcome.metadata, "partitions": MetadataValue.text(key)}
+        if shown is params:
+            metadata["validated_with"] = MetadataValue.text(
+                f"{params['first_key']}..{params['last_key']}"
+            )
+        yield AssetCheckEvaluation(
+            asset_key=spec.asset_key,
+            check_name=spec.name,
+            passed=outcome.passed,
+            metadata=metadata,
+            severity=outcome.severity,
+            description=outcome.description,
+            blocking=suite.blocking,
+            partition=key,
+            target_materialization_data=_target(context, spec.asset_key, key),
+        )
+
+
+def _target(context: AssetCheckExecutionContext, asset_key: AssetKey, partition: str):
+    """The materialisation of `partition` the evaluation refers to (the UI links the two)."""
+    from dagster._core.definitions.asset_checks.asset_check_evaluation import (
+        AssetCheckEvaluationTargetMaterializationData,
+    )
+
+    records = context.instance.fetch_materializations(
+        AssetRecordsFilter(asset_key=asset_key, asset_partitions=[partition]), limit=1
+    ).records
+    if not records:
+        return None
+    mat = records[0]
+    return AssetCheckEvaluationTargetMaterializationData(
+        storage_id=mat.storage_id, run_id=mat.run_id, timestamp=mat.timestamp
+    )
+
+
 def build_check(suite: Suite):
     @asset_check(
         asset=AssetKey(list(suite.asset)),
@@ -118,14 +197,16 @@ def build_check(suite: Suite):
         partitions_def=PARTITIONS[suite.period],
         additional_deps=[AssetKey(list(k)) for k in suite.additional_deps] or None,
     )
-    def _check(
-        context: AssetCheckExecutionContext, warehouse: WarehouseResource
-    ) -> AssetCheckResult:
+    def _check(context: AssetCheckExecutionContext, warehouse: WarehouseResource):
+        if suite.period is not None and len(context.partition_keys) > 1:
+            yield from range_evaluations(context, suite, warehouse.database_url)
+            yield Output(None)  # the check's output, which same-run downstream steps wait on
+            return
         params = period_params(context, suite.period)
         result = run_suite(warehouse.database_url, suite, params, run_id=context.run.run_id)
         outcome = check_result(suite, result, params)
         context.log.info("%s: %s (%.2f s)", suite.name, outcome.description, result.seconds)
-        return outcome
+        yield outcome
 
     return _check
 

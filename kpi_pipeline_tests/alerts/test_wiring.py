@@ -15,7 +15,10 @@ from kpi_pipeline.scores.assets import ASSETS as SCORE_ASSETS
 
 
 def test_definitions_load_with_the_new_assets_and_the_alerts_resource():
-    assets = [*ALL_ASSETS, *SCORE_ASSETS, *ALERT_ASSETS]
+    # definitions.py already collects them (with their run tags: orchestration/run_tags.py)
+    own = {k for a in ALL_ASSETS for k in a.keys}
+    assert {k for a in [*SCORE_ASSETS, *ALERT_ASSETS] for k in a.keys} <= own
+    assets = list(ALL_ASSETS)
     jobs = build_jobs(assets)
     schedules, sensors = build_schedules(jobs)
     defs = Definitions(

@@ -187,8 +187,8 @@ def test_two_province_locations_run_into_their_own_warehouses(
                 sys.executable, "-m", "dagster", "job", "launch",
                 "-w", str(workspace), "-l", server.name, "-j", "weekly_ingest_job",
                 "--tags", json.dumps({"dagster/partition": WEEK}),
-                # Steps in the run process: the celery test covers steps elsewhere.
-                "--config-json", json.dumps({"execution": {"config": {"in_process": {}}}}),
+                # Steps run in the run process (the default executor); the celery test covers
+                # steps elsewhere.
             ]
             # fmt: on
             launched = subprocess.run(

@@ -128,7 +128,14 @@ def test_warning_does_not_block(warehouse):
     assert Path(plausible.metadata["data_docs"].value).is_file()
 
 
-def test_a_single_run_backfill_validates_the_whole_range(warehouse):
+def by_partition(result, check_name: str) -> dict[str | None, object]:
+    found = [e for e in result.get_asset_check_evaluations() if e.check_name == check_name]
+    out = {e.partition: e for e in found}
+    assert len(out) == len(found), "one evaluation per partition"
+    return out
+
+
+def test_a_single_run_backfill_records_each_partition_it_checked(warehouse):
     first, second = "2024-04-19", rows.WEEK
     crafted = {
         first: [rows.dossier("W1-BAD-CHANNEL", "2024-04-19 09:00:00", channel=7)],
@@ -141,13 +148,42 @@ def test_a_single_run_backfill_validates_the_whole_range(warehouse):
         tags={ASSET_PARTITION_RANGE_START_TAG: first, ASSET_PARTITION_RANGE_END_TAG: second},
         raise_on_error=False,
     )
-    valid = evaluations(result)["valid"]
-    assert not valid.passed and ran == []
-    assert valid.metadata["partitions"].value == f"{first}..{second}"
-    assert valid.metadata["rows_validated"].value == {"batch_staging_dossier_versions": 2}
-    assert valid.metadata["failed_expectations"].value["channel_in_set"]["examples"] == [
+    valid = by_partition(result, "valid")
+    assert set(valid) == {first, second}  # never a partition-less evaluation
+    assert ran == [] and not result.success  # the failed partition blocks the range run
+    bad, good = valid[first], valid[second]
+    assert not bad.passed and good.passed and bad.blocking
+    assert bad.metadata["partitions"].value == first
+    assert bad.metadata["rows_validated"].value == {"batch_staging_dossier_versions": 1}
+    assert bad.metadata["failed_expectations"].value["channel_in_set"]["examples"] == [
         "W1-BAD-CHANNEL"
     ]
+    assert good.metadata["failed_expectations"].value == {}
+    assert Path(bad.metadata["data_docs"].value).parent.name == first
+    assert bad.target_materialization_data is not None  # linked to the partition's materialisation
+    assert set(by_partition(result, "plausible")) == {first, second}
+
+
+def test_a_passing_range_passes_each_partition_from_one_validation(warehouse):
+    first, second = "2024-04-19", rows.WEEK
+    crafted = {
+        first: [rows.dossier("W1-OK", "2024-04-19 09:00:00")],
+        second: [rows.dossier("W2-OK")],
+    }
+    defs, ran = pipeline(crafted)
+    result = materialize(
+        defs,
+        resources={"warehouse": warehouse},
+        tags={ASSET_PARTITION_RANGE_START_TAG: first, ASSET_PARTITION_RANGE_END_TAG: second},
+        raise_on_error=False,
+    )
+    valid = by_partition(result, "valid")
+    assert set(valid) == {first, second} and all(e.passed for e in valid.values())
+    assert ran == [first, second]
+    for key, evaluation in valid.items():
+        assert evaluation.metadata["partitions"].value == key
+        assert evaluation.metadata["validated_with"].value == f"{first}..{second}"
+        assert evaluation.metadata["rows_validated"].value == {"batch_staging_dossier_versions": 2}
 
 
 def test_checks_attach_to_the_published_assets(warehouse):
