@@ -10,7 +10,7 @@ from collections import Counter
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 
 from kpi_pipeline.domain.lineage import UnitVersion, build_lineage, current_map
-from kpi_pipeline.kpis.assets import REF, WEEK_STAGING, _deps, _window_asset
+from kpi_pipeline.kpis.assets import AFTER_WEEKS, REF, WEEK_STAGING, _deps, _window_asset
 from kpi_pipeline.kpis.compute import unit_kpi_metadata
 from kpi_pipeline.lineage.conversion import SUPPLEMENTS, conversion
 from kpi_pipeline.partitions import monthly_partitions, weekly_partitions
@@ -90,7 +90,7 @@ unit_kpi_monthly_current_map = _window_asset(
     "unit_kpi_monthly_current_map",
     monthly_partitions,
     "Monthly KPIs on today's map (as the weekly one), with the peak-month columns.",
-    CURRENT_MAP_DEPS,
+    [*CURRENT_MAP_DEPS, AFTER_WEEKS],  # the KPI group keeps weekly roots only (README, UI)
     unit_kpi_metadata,
 )
 

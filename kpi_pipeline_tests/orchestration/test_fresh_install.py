@@ -68,5 +68,5 @@ def test_first_friday_run_syncs_the_history_and_counts_the_whole_backlog(
     assert received_before_the_quarter > 0
     # the units in force that week (a unit merged away earlier has no row, as the contract says)
     expected = {unit: truth.get(unit, {}).get("overdue_open", 0) for unit in by_unit}
-    assert sum(expected.values()) > 100  # the backlog reaches far back: not a vacuous equality
+    assert sum(expected.values()) > 50  # the backlog reaches far back: not a vacuous equality
     assert by_unit == expected

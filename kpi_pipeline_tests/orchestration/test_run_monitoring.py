@@ -137,7 +137,11 @@ def test_a_killed_run_fails_and_the_next_run_of_the_province_starts(tmp_path, ho
 
             pid = _wait_for("the first run's worker started", lambda: _worker_pid(instance, first))
             workers.append(pid)
-            assert _status(instance, first) == DagsterRunStatus.STARTED
+            # the worker's pid is logged just before the run reads STARTED: wait for it
+            _wait_for(
+                "the first run STARTED",
+                lambda: _status(instance, first) == DagsterRunStatus.STARTED,
+            )
             assert _status(instance, second) == DagsterRunStatus.QUEUED  # kpi/province limit 1
 
             os.kill(pid, signal.SIGKILL)
@@ -149,7 +153,10 @@ def test_a_killed_run_fails_and_the_next_run_of_the_province_starts(tmp_path, ho
             workers.append(
                 _wait_for("the second run started", lambda: _worker_pid(instance, second))
             )
-            assert _status(instance, second) == DagsterRunStatus.STARTED
+            _wait_for(
+                "the second run STARTED",
+                lambda: _status(instance, second) == DagsterRunStatus.STARTED,
+            )
             messages = [e.message or "" for e in instance.all_logs(first)]
             assert any(f"Run execution process for {first}" in m for m in messages), messages
     except AssertionError:
