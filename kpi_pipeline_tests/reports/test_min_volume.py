@@ -31,14 +31,25 @@ from kpi_pipeline_tests.reports import scenario as S
 from kpi_pipeline_tests.reports.warehouse_rows import at
 
 C, D = S.C[0], S.D[0]
-CONTRACT = (
-    "finished finished_on_time online_eligible online_eligible_received_online payment_eligible"
-    " paid_online on_time_band online_band online_payment_band overall_band"
-).split()
-RULE = (
-    "on_time_low_volume online_low_volume online_payment_low_volume overall_band_rated"
-    " low_volume"
-).split()
+CONTRACT = [
+    "finished",
+    "finished_on_time",
+    "online_eligible",
+    "online_eligible_received_online",
+    "payment_eligible",
+    "paid_online",
+    "on_time_band",
+    "online_band",
+    "online_payment_band",
+    "overall_band",
+]
+RULE = [
+    "on_time_low_volume",
+    "online_low_volume",
+    "online_payment_low_volume",
+    "overall_band_rated",
+    "low_volume",
+]
 
 
 def config(min_volume: int | None):
