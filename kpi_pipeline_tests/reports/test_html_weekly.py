@@ -131,9 +131,7 @@ def test_heatmap_has_units_by_13_weeks_with_their_bands(page, report):
             row.get("data-unit"),
             next(u[4] for u in samples.UNITS if u[0] == row.get("data-unit")),
         )
-        assert all(
-            f"band-{b or 'none'}" in c.classes for c, b in zip(cells, expected, strict=True)
-        )
+        assert all(f"band-{b or 'none'}" in c.classes for c, b in zip(cells, expected, strict=True))
         assert [c.text() for c in cells] == [BAND_LETTERS[b] for b in expected]
         assert ["cur" in c.classes for c in cells] == [False] * 12 + [True]
 
