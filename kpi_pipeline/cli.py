@@ -137,7 +137,10 @@ def cmd_dev(args) -> int:
     for line in services.started:
         _say(f"started {line}")
     # reports and Data Docs over HTTP, so their metadata links open from the UI
-    artifacts = serve(args.host, args.artifacts_port)
+    try:
+        artifacts = serve(args.host, args.artifacts_port)
+    except OSError:  # the port is taken (another dev session): any free one
+        artifacts = serve(args.host, 0)
     host, port = artifacts.server_address[:2]
     os.environ[settings.KPI_ARTIFACTS_URL] = f"http://{host}:{port}"
     _say(f"reports and GX Data Docs on http://{host}:{port}/reports/ and /gx_docs/")
