@@ -50,7 +50,16 @@ def with_urls(metadata: dict, env=os.environ) -> dict:
 
 
 class _Handler(SimpleHTTPRequestHandler):
-    """Files of the served folders only; no listing outside them, no writes."""
+    """Files of the served folders only; no listing outside them, no writes. Text is UTF-8
+    (Vietnamese), said in the Content-Type."""
+
+    extensions_map = {
+        **SimpleHTTPRequestHandler.extensions_map,
+        ".html": "text/html; charset=utf-8",
+        ".json": "application/json; charset=utf-8",
+        ".css": "text/css; charset=utf-8",
+        ".md": "text/markdown; charset=utf-8",
+    }
 
     def translate_path(self, path: str) -> str:
         parts = [p for p in unquote(urlsplit(path).path).split("/") if p]

@@ -54,6 +54,7 @@ def test_metadata_links_open_over_http(docs, tmp_path, monkeypatch):
         assert url.startswith(f"http://{host}:{port}/gx_docs/offline-test/")
         with urllib.request.urlopen(url, timeout=10) as r:
             assert r.status == 200 and b"Expectation" in r.read()
+            assert r.headers["Content-Type"] == "text/html; charset=utf-8"
         # nothing of KPI_HOME but the served folders (the embedded database lives there)
         (tmp_path / "secret.txt").write_text("x")
         with pytest.raises(urllib.error.HTTPError):
