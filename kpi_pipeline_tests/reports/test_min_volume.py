@@ -151,3 +151,22 @@ def test_min_volume_config_is_validated():
     with pytest.raises(KpiConfigError, match="min_volume"):
         parse_kpi_config(data)
     assert config(None).min_volume == 5 and config(12).sql_json().count('"dossiers": 12') == 1
+
+
+def test_after_the_reform_communes_are_ranked_not_districts():
+    from dataclasses import replace
+
+    from kpi_pipeline_tests.reports import samples
+
+    report = samples.weekly_report()
+    before, after = weekly_summary(report), weekly_summary(replace(report, two_tier=True))
+    assert before.localities_level == "HUYEN"
+    assert {x.unit.unit_level for x in before.localities} == {"HUYEN"}
+    assert after.localities_level == "XA"
+    assert {x.unit.unit_level for x in after.localities} == {"XA"}
+    # best first: no unit ranked above one with a better rated band
+    order = {"green": 0, "yellow": 1, "orange": 2, "red": 3}
+    ranks = [order[x.band] for x in after.localities]
+    assert ranks == sorted(ranks) and [x.rank for x in after.localities] == list(
+        range(1, len(ranks) + 1)
+    )
