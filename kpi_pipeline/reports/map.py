@@ -258,12 +258,13 @@ def map_svg(m: ProvinceMap, title: str | None = None, layout: MapLayout | None =
     ]
     communes = [p for p in m.points if p.unit_level != "HUYEN"]
     districts = [p for p in m.points if p.unit_level == "HUYEN"]
-    out.append('<g class="communes">')
+    # the stroke is the group's: said once, not on each of some 300 points
+    out.append(f'<g class="communes" stroke="{EDGE}" stroke-width="0.6">')
     for p in communes:
         x, y = lay.pixel(p.lat, p.lon)
         out.append(
             f'<circle cx="{_f(x)}" cy="{_f(y)}" r="{COMMUNE_RADIUS}" fill="{band_hex(p.band)}"'
-            f' stroke="{EDGE}" stroke-width="0.6" {_data(p)}>'
+            f' {_data(p)}>'
             f"<title>{escape(p.unit_name)}: {escape(L.BAND_LABELS[p.band])}</title></circle>"
         )
     out.append("</g>")

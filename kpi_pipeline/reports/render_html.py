@@ -22,7 +22,7 @@ from kpi_pipeline.reports.summary import weekly_summary
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 BAND_LETTERS = {"green": "X", "yellow": "V", "orange": "C", "red": "Đ", "low_volume": "Í", None: ""}
-OVERDUE_LISTED = 10  # overdue dossiers listed per red unit in the HTML (the workbook: all read)
+OVERDUE_LISTED = 5  # overdue dossiers listed per red unit in the HTML (the workbook: all read)
 
 
 @cache
