@@ -264,7 +264,7 @@ def map_svg(m: ProvinceMap, title: str | None = None, layout: MapLayout | None =
         x, y = lay.pixel(p.lat, p.lon)
         out.append(
             f'<circle cx="{_f(x)}" cy="{_f(y)}" r="{COMMUNE_RADIUS}" fill="{band_hex(p.band)}"'
-            f' {_data(p)}>'
+            f" {_data(p)}>"
             f"<title>{escape(p.unit_name)}: {escape(L.BAND_LABELS[p.band])}</title></circle>"
         )
     out.append("</g>")
