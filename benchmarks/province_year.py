@@ -195,16 +195,16 @@ class Sampler(threading.Thread):
 @contextmanager
 def simulator(scale: float, seed: int, now: str, sampler: Sampler, label: str):
     """A simulator in its own process (so it does not share the GIL with what it serves)."""
-    cmd = [sys.executable, "-m", "kpi_pipeline.simulator", "--port", "0"]
+    cmd = [sys.executable, "-m", "kpi_simulator", "--port", "0"]
     cmd += ["--scale", str(scale), "--seed", str(seed), "--now", now]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, cwd=ROOT, env=_child_env())
     env: dict[str, str] = {}
     try:
         for line in proc.stdout:
-            if "=" in line and line.split("=", 1)[0].isupper():
-                k, v = line.strip().split("=", 1)
+            if line.startswith("export "):
+                k, v = line.removeprefix("export ").strip().split("=", 1)
                 env[k] = v
-            if line.startswith("KPI_PROVINCE_CODE"):
+            if line.startswith("export KPI_PROVINCE_CODE"):
                 break
         if "PROVINCIAL_PORTAL_URL" not in env:
             raise RuntimeError("the simulator did not start")

@@ -4,7 +4,7 @@ kpi-pipeline run         latest complete week and month, end to end (the main co
 kpi-pipeline dev         the Dagster UI (dagster dev) on the same configuration
 kpi-pipeline sync        bring the change history up to date (a new warehouse: all of it)
 kpi-pipeline backfill --start YYYY-MM-DD --end YYYY-MM-DD [--repull] [--max-weeks N]
-kpi-pipeline simulator   serve the portal simulator until interrupted
+kpi-pipeline simulator [--scale S] [--seed N] ...   the portal simulator (python -m kpi_simulator)
 kpi-pipeline grant-reader NAME   a read-only role for report readers (SELECT on schema kpi)
 """
 
@@ -15,7 +15,6 @@ import logging
 import os
 import subprocess
 import sys
-import time
 from datetime import date, datetime
 
 from kpi_pipeline import settings
@@ -189,23 +188,9 @@ def cmd_grant_reader(args) -> int:
 
 
 def cmd_simulator(args) -> int:
-    from kpi_pipeline.local_services import SIMULATOR_SCALE, SIMULATOR_SEED, start_simulator
+    from kpi_pipeline.local_services import serve_simulator
 
-    os.environ[SIMULATOR_SCALE] = str(args.scale)
-    os.environ[SIMULATOR_SEED] = str(args.seed)
-    for name in (settings.PROVINCIAL_PORTAL_URL, settings.NATIONAL_PORTAL_URL):
-        os.environ.pop(name, None)
-    server = start_simulator()
-    for name in (settings.PROVINCIAL_PORTAL_URL, settings.PROVINCIAL_PORTAL_CLIENT_ID,
-                 settings.PROVINCIAL_PORTAL_CLIENT_SECRET, settings.NATIONAL_PORTAL_URL,
-                 settings.NATIONAL_PORTAL_CLIENT_ID, settings.NATIONAL_PORTAL_CLIENT_SECRET):  # fmt: skip
-        print(f"export {name}={os.environ[name]}", flush=True)
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        server.stop()
-    return 0
+    return serve_simulator(args.simulator_args)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -248,14 +233,18 @@ def _main(argv: list[str] | None) -> int:
         help="at most this many weeks per run (default: KPI_MAX_WEEKS_PER_RUN or 53)",
     )
     bf.set_defaults(func=cmd_backfill)
-    sim = sub.add_parser("simulator", help="serve the portal simulator until interrupted")
-    sim.add_argument("--scale", type=float, default=0.01)
-    sim.add_argument("--seed", type=int, default=49)
+    # The simulator's own command line (`python -m kpi_simulator`): its flags pass through.
+    sim = sub.add_parser(
+        "simulator", help="serve the portal simulator until interrupted", add_help=False
+    )
     sim.set_defaults(func=cmd_simulator)
     reader = sub.add_parser("grant-reader", help="a read-only role for report readers")
     reader.add_argument("name", help="the reader's PostgreSQL role (created if missing)")
     reader.set_defaults(func=cmd_grant_reader)
-    args = parser.parse_args(argv)
+    args, rest = parser.parse_known_args(argv)
+    if rest and args.func is not cmd_simulator:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
+    args.simulator_args = rest
     return args.func(args)
 
 

@@ -107,7 +107,7 @@ def ensure_local_services(now: datetime | None = None) -> LocalServices:
 
 def start_simulator(now: datetime | None = None):
     """Serve both portals from the bundled simulator and export their settings."""
-    from kpi_pipeline.simulator import SimulatorConfig, SimulatorServer, World
+    from kpi_simulator import SimulatorConfig, SimulatorServer, World
 
     os.environ.setdefault(settings.KPI_PROVINCE_CODE, settings.EMBEDDED_PROVINCE_CODE)
     scale = float(os.environ.get(SIMULATOR_SCALE) or 0.01)
@@ -124,3 +124,12 @@ def start_simulator(now: datetime | None = None):
     server.start()
     os.environ.update(server.portal_env())
     return server
+
+
+def serve_simulator(argv: list[str]) -> int:
+    """`kpi-pipeline simulator`: the simulator's own command line, serving the embedded
+    default's province unless `KPI_PROVINCE_CODE` names another."""
+    from kpi_simulator.__main__ import main
+
+    province = os.environ.get(settings.KPI_PROVINCE_CODE) or settings.EMBEDDED_PROVINCE_CODE
+    return main(argv, prog="kpi-pipeline simulator", province=province)

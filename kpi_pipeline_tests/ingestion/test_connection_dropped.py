@@ -7,7 +7,7 @@ import threading
 import time
 import uuid
 
-from kpi_pipeline.simulator import FaultConfig
+from kpi_simulator import FaultConfig
 from kpi_pipeline.warehouse import db
 from kpi_pipeline.warehouse.resource import WarehouseResource
 from kpi_pipeline_tests.conftest import make_portals

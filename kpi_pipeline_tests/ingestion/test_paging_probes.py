@@ -3,7 +3,7 @@ pipeline's raw and staging assets on a real PostgreSQL (client.PageCounter's rul
 
 import pytest
 
-from kpi_pipeline.simulator import FaultConfig
+from kpi_simulator import FaultConfig
 from kpi_pipeline_tests.conftest import make_portals
 
 from .helpers import run_weeks, table

@@ -14,7 +14,7 @@ from kpi_pipeline.lineage.assets import (
     unit_kpi_monthly_current_map,
     unit_kpi_weekly_current_map,
 )
-from kpi_pipeline.simulator import SimulatorConfig, SimulatorServer, World
+from kpi_simulator import SimulatorConfig, SimulatorServer, World
 from kpi_pipeline.warehouse.resource import WarehouseResource
 from kpi_pipeline_tests.conftest import make_portals
 from kpi_pipeline_tests.ingestion.helpers import run_weeks, table, with_history_from

@@ -102,7 +102,7 @@ class CodeServer:
 @pytest.fixture
 def second_simulator():
     """A second province's portal pair: Huế (46), its own units, volume and seed."""
-    from kpi_pipeline.simulator import SimulatorConfig, SimulatorServer, World
+    from kpi_simulator import SimulatorConfig, SimulatorServer, World
 
     config = SimulatorConfig.demo(
         now=datetime(*SIM_NOW, tzinfo=TZ),

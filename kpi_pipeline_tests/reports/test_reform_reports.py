@@ -17,7 +17,7 @@ from kpi_pipeline.reports import labels as L
 from kpi_pipeline.reports.queries import weekly_report_data
 from kpi_pipeline.reports.render_html import weekly_html
 from kpi_pipeline.reports.render_xlsx import weekly_xlsx
-from kpi_pipeline.simulator import SimulatorConfig, SimulatorServer, World
+from kpi_simulator import SimulatorConfig, SimulatorServer, World
 from kpi_pipeline.warehouse import db
 from kpi_pipeline.warehouse.resource import WarehouseResource
 from kpi_pipeline_tests.conftest import make_portals

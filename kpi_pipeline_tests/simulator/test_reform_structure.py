@@ -9,8 +9,8 @@ import pytest
 import requests
 
 from kpi_pipeline.domain.calendar import TZ
-from kpi_pipeline.simulator import SimulatorConfig, SimulatorServer, World
-from kpi_pipeline.simulator.admin_units import build_units, deployment
+from kpi_simulator import SimulatorConfig, SimulatorServer, World
+from kpi_simulator.admin_units import build_units, deployment
 
 NOW = datetime(2026, 3, 20, 10, 30, tzinfo=TZ)
 

@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from kpi_pipeline.domain.calendar import TZ
-from kpi_pipeline.simulator import FaultConfig, SimulatorConfig, SimulatorServer, World
+from kpi_simulator import FaultConfig, SimulatorConfig, SimulatorServer, World
 
 from .conftest import NATIONAL_CREDENTIALS, NOW, PROVINCIAL_CREDENTIALS, PortalClient
 
@@ -224,7 +224,7 @@ def test_admin_endpoint_switches_faults_and_is_never_faulted(make_server):
 
 def test_command_line_entry_point_serves_until_killed():
     proc = subprocess.Popen(
-        [sys.executable, "-m", "kpi_pipeline.simulator", "--port", "0", "--now", "20260320103000"],
+        [sys.executable, "-m", "kpi_simulator", "--port", "0", "--now", "20260320103000"],
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -233,8 +233,8 @@ def test_command_line_entry_point_serves_until_killed():
         while "KPI_PROVINCE_CODE" not in lines:
             line = proc.stdout.readline()
             assert line, "the simulator exited early"
-            if "=" in line:
-                key, _, value = line.strip().partition("=")
+            if line.startswith("export "):
+                key, _, value = line.removeprefix("export ").strip().partition("=")
                 lines[key] = value
         client = PortalClient(
             lines["PROVINCIAL_PORTAL_URL"],

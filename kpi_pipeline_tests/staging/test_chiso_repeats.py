@@ -7,7 +7,7 @@ import json
 from dagster import materialize
 
 from kpi_pipeline.ingestion.assets import raw_national_chiso
-from kpi_pipeline.simulator import FaultConfig
+from kpi_simulator import FaultConfig
 from kpi_pipeline.staging.assets import stg_chiso
 from kpi_pipeline.warehouse import db
 from kpi_pipeline.warehouse.resource import WarehouseResource

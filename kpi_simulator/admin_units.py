@@ -37,7 +37,7 @@ from kpi_pipeline.lineage.provinces import (
     province_name,
     provinces,
 )
-from kpi_pipeline.simulator.config import HISTORY_START
+from kpi_simulator.config import HISTORY_START
 
 __all__ = ["Deployment", "build_units", "deployment"]
 

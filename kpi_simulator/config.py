@@ -153,7 +153,7 @@ class SimulatorConfig:
             raise ValueError("scale must be > 0")
         if not 1 <= self.max_page_size <= 500:
             raise ValueError("max_page_size must be in 1..500 (the contract's maximum)")
-        from kpi_pipeline.simulator.admin_units import deployment
+        from kpi_simulator.admin_units import deployment
 
         deployment(self.province_code)  # any GSO province of vietnamadminunits, else an error
 
