@@ -466,7 +466,7 @@ def child(args) -> int:
         # ---- services: the embedded server (or the given one) and Dagster's home
         with simulator(args.scale, args.seed, args.now, sampler, "floor") as sim_env:
             os.environ.update(sim_env)
-            from kpi_pipeline.local_services import ensure_local_services
+            from kpi_pipeline.shell.local_services import ensure_local_services
 
             services = ensure_local_services()
             url = os.environ[settings.KPI_DATABASE_URL]

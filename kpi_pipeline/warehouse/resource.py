@@ -11,9 +11,9 @@ from pydantic import Field, PrivateAttr, field_validator
 
 from kpi_pipeline import settings
 from kpi_pipeline.partitions import FIRST_WEEK
-from kpi_pipeline.preflight import check_database
 from kpi_pipeline.redaction import redact
 from kpi_pipeline.warehouse import db
+from kpi_pipeline.warehouse.preflight import check_database
 
 
 class WarehouseConnectionLost(RuntimeError):

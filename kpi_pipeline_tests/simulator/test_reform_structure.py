@@ -134,7 +134,7 @@ def test_province_48_is_served_over_http():
 
 
 def test_preflight_names_an_unknown_province_code():
-    from kpi_pipeline.preflight import static_problems
+    from kpi_pipeline.shell.preflight import static_problems
 
     assert not [p for p in static_problems({"KPI_PROVINCE_CODE": "48"}) if "PROVINCE" in p]
     problems = [p for p in static_problems({"KPI_PROVINCE_CODE": "47"}) if "PROVINCE" in p]

@@ -21,17 +21,16 @@ from pathlib import Path
 
 from kpi_pipeline import settings
 from kpi_pipeline.domain.calendar import TZ
-from kpi_pipeline.preflight import ConfigurationError, check_database, static_problems
+from kpi_pipeline.errors import ConfigurationError
+from kpi_pipeline.shell.preflight import static_problems
 from kpi_pipeline.warehouse import db
 from kpi_pipeline.warehouse.embedded import start_embedded
+from kpi_pipeline.warehouse.preflight import check_database
 
 log = logging.getLogger(__name__)
 
 SIMULATOR_SCALE = "KPI_SIMULATOR_SCALE"
 SIMULATOR_SEED = "KPI_SIMULATOR_SEED"
-
-
-__all__ = ["ConfigurationError", "LocalServices", "ensure_local_services", "start_simulator"]
 
 
 @dataclass

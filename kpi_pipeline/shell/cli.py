@@ -23,6 +23,7 @@ from kpi_pipeline.domain.calendar import (
     latest_complete_month,
     latest_complete_week,
 )
+from kpi_pipeline.errors import ConfigurationError
 
 
 def _say(msg: str) -> None:
@@ -32,8 +33,8 @@ def _say(msg: str) -> None:
 def start_checked():
     """Start the embedded default where nothing is configured, then check the configuration
     (one connection to each database and portal); `ConfigurationError` names what to set."""
-    from kpi_pipeline.local_services import ensure_local_services
-    from kpi_pipeline.preflight import ConfigurationError, check_all
+    from kpi_pipeline.shell.local_services import ensure_local_services
+    from kpi_pipeline.shell.preflight import check_all
 
     services = ensure_local_services()
     for line in services.started:
@@ -129,7 +130,7 @@ def _redacted(url: str) -> str:
 
 
 def cmd_dev(args) -> int:
-    from kpi_pipeline.local_services import ensure_local_services
+    from kpi_pipeline.shell.local_services import ensure_local_services
 
     services = ensure_local_services()
     for line in services.started:
@@ -151,7 +152,7 @@ def cmd_dev(args) -> int:
 def cmd_backfill(args) -> int:
     from kpi_pipeline.orchestration.plans import backfill_plan, partition_range
     from kpi_pipeline.partitions import monthly_partitions, weekly_partitions
-    from kpi_pipeline.preflight import date_range
+    from kpi_pipeline.shell.preflight import date_range
 
     start, end = date_range(args.start, args.end)  # before anything starts
     now = datetime.now(TZ)
@@ -182,20 +183,35 @@ def cmd_backfill(args) -> int:
 
 
 def cmd_grant_reader(args) -> int:
-    from kpi_pipeline.warehouse.roles import grant_reader_command
+    """The reader role on the configured warehouse (the embedded one when `KPI_DATABASE_URL`
+    is unset)."""
+    from kpi_pipeline.shell.local_services import embedded_warehouse
+    from kpi_pipeline.warehouse.db import redact_url
+    from kpi_pipeline.warehouse.preflight import check_database
+    from kpi_pipeline.warehouse.roles import ReaderRoleError, grant_reader
 
-    return grant_reader_command(args.name, say=_say)
+    name = args.name
+    url = os.environ.get(settings.KPI_DATABASE_URL)
+    if url:
+        check_database(settings.KPI_DATABASE_URL, url)
+    else:
+        url = embedded_warehouse()
+    try:
+        for line in grant_reader(url, name):
+            _say(line)
+    except ReaderRoleError as exc:
+        raise ConfigurationError(str(exc)) from None
+    _say(f"{name} can now read schema kpi of {redact_url(url)} and nothing else")
+    return 0
 
 
 def cmd_simulator(args) -> int:
-    from kpi_pipeline.local_services import serve_simulator
+    from kpi_pipeline.shell.local_services import serve_simulator
 
     return serve_simulator(args.simulator_args)
 
 
 def main(argv: list[str] | None = None) -> int:
-    from kpi_pipeline.preflight import ConfigurationError
-
     try:
         return _main(argv)
     except ConfigurationError as exc:
@@ -263,8 +279,6 @@ def _default_max_weeks() -> int:
     try:
         return _positive(value)
     except argparse.ArgumentTypeError as exc:
-        from kpi_pipeline.preflight import ConfigurationError
-
         raise ConfigurationError(f"{settings.KPI_MAX_WEEKS_PER_RUN}: {exc}") from None
 
 
