@@ -96,12 +96,5 @@ class WarehouseResource(ConfigurableResource):
                 max_retries=self.reconnect_retries, seconds_to_wait=self.reconnect_wait_seconds
             ) from lost
 
-    def fetch_all(self, query: str, params: dict | tuple | None = None) -> list[tuple]:
-        with self.connect() as conn:
-            return conn.execute(query, params).fetchall()
-
     def describe(self) -> str:
         return db.redact_url(self.database_url)
-
-
-__all__ = ["WarehouseConnectionLost", "WarehouseResource", "psycopg"]
