@@ -31,15 +31,12 @@ from vietnamadminunits.database.main import query
 
 from kpi_pipeline.lineage.provinces import (
     REFORM_DAY,
-    Deployment,
     converter_data,
     deployment,
     province_name,
     provinces,
 )
 from kpi_simulator.config import HISTORY_START
-
-__all__ = ["Deployment", "build_units", "deployment"]
 
 SUFFIX = "H47"  # Quảng Nam's agency-code suffix (and the procedure catalogue's)
 PROVINCE_CODE = f"000.00.00.{SUFFIX}"

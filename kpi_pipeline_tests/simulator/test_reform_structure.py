@@ -9,8 +9,9 @@ import pytest
 import requests
 
 from kpi_pipeline.domain.calendar import TZ
+from kpi_pipeline.lineage.provinces import deployment
 from kpi_simulator import SimulatorConfig, SimulatorServer, World
-from kpi_simulator.admin_units import build_units, deployment
+from kpi_simulator.admin_units import build_units
 
 NOW = datetime(2026, 3, 20, 10, 30, tzinfo=TZ)
 
