@@ -29,7 +29,7 @@ from datetime import date, timedelta
 
 from vietnamadminunits.database.main import query
 
-from kpi_pipeline.lineage.provinces import (
+from kpi_pipeline.domain.provinces import (
     REFORM_DAY,
     converter_data,
     deployment,

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from kpi_pipeline.domain.calendar import TZ
-from kpi_pipeline.lineage.provinces import deployment
+from kpi_pipeline.domain.provinces import deployment
 
 HISTORY_START = date(2022, 1, 1)
 # The holiday table (data/ngaynghi.csv) covers 2022..2027; a later `now` would need more rows.

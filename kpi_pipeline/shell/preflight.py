@@ -25,6 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 from kpi_pipeline import settings
+from kpi_pipeline.domain.provinces import deployment
 from kpi_pipeline.errors import ConfigurationError
 from kpi_pipeline.ingestion.preflight import (
     PORTALS,
@@ -32,7 +33,6 @@ from kpi_pipeline.ingestion.preflight import (
     portal_settings_problems,
     portal_vars,
 )
-from kpi_pipeline.lineage.provinces import deployment
 from kpi_pipeline.warehouse.db import libpq_url
 from kpi_pipeline.warehouse.preflight import check_database, database_url_problem, history_problems
 

@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from kpi_pipeline.domain.calendar import TZ
-from kpi_pipeline.lineage.provinces import deployment
+from kpi_pipeline.domain.provinces import deployment
 from kpi_simulator import SimulatorConfig, SimulatorServer, World
 from kpi_simulator.admin_units import build_units
 
