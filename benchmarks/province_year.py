@@ -201,10 +201,10 @@ def simulator(scale: float, seed: int, now: str, sampler: Sampler, label: str):
     env: dict[str, str] = {}
     try:
         for line in proc.stdout:
-            if line.startswith("export "):
-                k, v = line.removeprefix("export ").strip().split("=", 1)
+            if "=" in line and line.split("=", 1)[0].isupper():
+                k, v = line.strip().split("=", 1)
                 env[k] = v
-            if line.startswith("export KPI_PROVINCE_CODE"):
+            if line.startswith("KPI_PROVINCE_CODE"):
                 break
         if "PROVINCIAL_PORTAL_URL" not in env:
             raise RuntimeError("the simulator did not start")

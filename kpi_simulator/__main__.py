@@ -1,7 +1,7 @@
 """`python -m kpi_simulator` (and `kpi-pipeline simulator`): serve both portals until stopped.
 
-Prints the two base URLs and fresh client credentials as the `export NAME=value` lines of the
-environment variables the pipeline reads (`KPI_PROVINCE_CODE` last). `--now` defaults to the
+Prints the two base URLs and fresh client credentials as `NAME=value` lines of the environment
+variables the pipeline reads (`KPI_PROVINCE_CODE` last). `--now` defaults to the
 current minute, so two runs started at different times differ; pass it for reproducible data.
 """
 
@@ -56,11 +56,11 @@ def main(
     )
     server = SimulatorServer(World(cfg), host=args.host, port=args.port).start()
     print(
-        f"# portal simulator: seed {cfg.seed}, scale {cfg.scale}, province {cfg.province_code},"
-        f" now {cfg.now:%Y-%m-%d %H:%M:%S %z} (Ctrl-C to stop)"
+        f"Portal simulator (seed {cfg.seed}, scale {cfg.scale}, province {cfg.province_code},"
+        f" now {cfg.now:%Y-%m-%d %H:%M:%S %z}); Ctrl-C to stop"
     )
     for name, value in server.portal_env().items():  # KPI_PROVINCE_CODE last
-        print(f"export {name}={value}", flush=True)
+        print(f"{name}={value}", flush=True)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with contextlib.suppress(KeyboardInterrupt):
