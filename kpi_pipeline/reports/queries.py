@@ -19,7 +19,7 @@ from psycopg import sql
 from psycopg.rows import dict_row
 
 from kpi_pipeline.domain.calendar import month_window, week_window
-from kpi_pipeline.lineage.provinces import REFORM_DAY
+from kpi_pipeline.domain.provinces import REFORM_DAY
 from kpi_pipeline.reports.geo import deployment_places, place_units
 from kpi_pipeline.reports.labels import vi_sort_key
 from kpi_pipeline.reports.model import (

@@ -22,11 +22,11 @@ from kpi_pipeline.reports.queries import peak_month_report_data, weekly_report_d
 from kpi_pipeline.reports.render import peak_month_markdown
 from kpi_pipeline.reports.render_html import peak_month_html, weekly_html
 from kpi_pipeline.reports.render_xlsx import peak_month_xlsx, weekly_xlsx
-from kpi_pipeline.simulator import SimulatorConfig, SimulatorServer, World
 from kpi_pipeline.warehouse import db
 from kpi_pipeline.warehouse.resource import WarehouseResource
 from kpi_pipeline_tests.conftest import make_portals
 from kpi_pipeline_tests.ingestion.helpers import run_weeks, with_history_from
+from kpi_simulator import SimulatorConfig, SimulatorServer, World
 
 NOW = datetime(2026, 3, 20, 10, 30, tzinfo=TZ)
 OLD_WEEK, NEW_WEEK, CROSSING = "2024-03-01", "2026-03-06", "2025-07-11"
