@@ -50,7 +50,7 @@ def test_dev_loads_the_code_location(tmp_path, state_dir):
         [
             sys.executable,
             "-m",
-            "kpi_pipeline.cli",
+            "kpi_pipeline.shell.cli",
             "dev",
             "--port",
             str(port),

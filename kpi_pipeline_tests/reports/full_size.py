@@ -18,7 +18,7 @@ from kpi_pipeline.domain.bands import BandWidths, Target, band, overall_band
 from kpi_pipeline.domain.calendar import TZ
 from kpi_pipeline.reports import model as M
 from kpi_pipeline.reports.geo import deployment_places, place_units
-from kpi_pipeline.simulator.admin_units import QUANG_NAM, build_units
+from kpi_simulator.admin_units import QUANG_NAM, build_units
 
 TARGETS = {"on_time": Target(90), "online": Target(50, True), "online_payment": Target(25, True)}
 WIDTHS = BandWidths()
