@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # Bottom to top. A unit is a subpackage or a top-level module of kpi_pipeline.
 LAYERS: list[tuple[str, set[str]]] = [
-    ("foundation", {"__init__", "settings", "errors", "redaction"}),
+    ("foundation", {"__init__", "settings", "errors", "redaction", "artifacts"}),
     ("domain", {"domain"}),
     ("partitions", {"partitions"}),
     ("warehouse", {"warehouse"}),

@@ -130,11 +130,20 @@ def _redacted(url: str) -> str:
 
 
 def cmd_dev(args) -> int:
+    from kpi_pipeline.artifacts import serve
     from kpi_pipeline.shell.local_services import ensure_local_services
 
     services = ensure_local_services()
     for line in services.started:
         _say(f"started {line}")
+    # reports and Data Docs over HTTP, so their metadata links open from the UI
+    try:
+        artifacts = serve(args.host, args.artifacts_port)
+    except OSError:  # the port is taken (another dev session): any free one
+        artifacts = serve(args.host, 0)
+    host, port = artifacts.server_address[:2]
+    os.environ[settings.KPI_ARTIFACTS_URL] = f"http://{host}:{port}"
+    _say(f"reports and GX Data Docs on http://{host}:{port}/reports/ and /gx_docs/")
     cmd = [
         sys.executable, "-m", "dagster", "dev",
         "-w", str(settings.PROJECT_ROOT / "workspace.yaml"),
@@ -146,6 +155,7 @@ def cmd_dev(args) -> int:
     except KeyboardInterrupt:
         return 0
     finally:
+        artifacts.shutdown()
         services.close()
 
 
@@ -230,6 +240,9 @@ def _main(argv: list[str] | None) -> int:
     dev = sub.add_parser("dev", help="open the Dagster UI on the same configuration")
     dev.add_argument("--host", default="127.0.0.1")
     dev.add_argument("--port", type=int, default=3000)
+    dev.add_argument(
+        "--artifacts-port", type=int, default=3001, help="where reports and Data Docs are served"
+    )
     dev.set_defaults(func=cmd_dev)
     sub.add_parser(
         "sync", help="bring the change history up to date (a new warehouse: all of it)"

@@ -102,9 +102,9 @@ def test_a_trend_across_the_reform_is_on_todays_map_and_says_so(warehouse_48):
     data, html = _report(warehouse_48, CROSSING)
     assert data.trend_on_current_map and 'id="trend-current-map"' in html
     assert L.TREND_ON_CURRENT_MAP in html
-    # the workbook says so under its trend table too
-    summary = openpyxl.load_workbook(io.BytesIO(weekly_xlsx(data))).worksheets[0]
-    assert L.TREND_ON_CURRENT_MAP in [c.value for row in summary.iter_rows() for c in row]
+    # the workbook says so under its trend table too (the trend's own sheet, with its chart)
+    trend = openpyxl.load_workbook(io.BytesIO(weekly_xlsx(data)))["Xu hướng"]
+    assert L.TREND_ON_CURRENT_MAP in [c.value for row in trend.iter_rows() for c in row]
     june = next(p for p in data.trend if p.week_start == date(2025, 6, 13))
     assert june.on_time_rate is not None  # a pre-reform week, on the new city's map
     with db.connect(warehouse_48) as conn:
