@@ -12,6 +12,7 @@ from kpi_pipeline.alerts.assets import ASSETS as ALERT_ASSETS
 from kpi_pipeline.alerts.checks import CHECKS as ALERT_CHECKS
 from kpi_pipeline.ingestion.assets import ASSETS as INGESTION_ASSETS
 from kpi_pipeline.kpis.assets import ASSETS as KPI_ASSETS
+from kpi_pipeline.kpis.cumulative import ASSETS as CUMULATIVE_ASSETS
 from kpi_pipeline.lineage.assets import ASSETS as LINEAGE_ASSETS
 from kpi_pipeline.orchestration.executor import build_executor
 from kpi_pipeline.orchestration.jobs import build_jobs
@@ -29,6 +30,7 @@ ALL_ASSETS, ALL_CHECKS = with_key_prefix(
         *INGESTION_ASSETS,
         *STAGING_ASSETS,
         *KPI_ASSETS,
+        *CUMULATIVE_ASSETS,
         *LINEAGE_ASSETS,
         *SCORE_ASSETS,
         *REPORT_ASSETS,
