@@ -13,9 +13,13 @@ import hashlib
 import json
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from kpi_pipeline.domain.calendar import PEAK_MONTHS
 from kpi_pipeline.reports.labels import vi_sort_key
+
+if TYPE_CHECKING:
+    from kpi_pipeline.reports.indicators_model import WeeklyIndicators
 
 BANDS = ("red", "orange", "yellow", "green")
 # Report order: red and orange first, then yellow, green, and units with no data last.
@@ -196,6 +200,7 @@ class WeeklyReportData:
     map: ProvinceMap | None = None  # None: no map section (e.g. a hand-made model)
     trend_on_current_map: bool = False  # the trend crosses 2025-07-01: drawn on today's map
     two_tier: bool = False  # the structure of the week has no districts (from 2025-07-01)
+    indicators: WeeklyIndicators | None = None  # late subjective, payment drill-down (issue 15)
 
     @property
     def tier(self) -> str:

@@ -21,6 +21,7 @@ from psycopg.rows import dict_row
 from kpi_pipeline.domain.calendar import month_window, week_window
 from kpi_pipeline.lineage.provinces import REFORM_DAY
 from kpi_pipeline.reports.geo import deployment_places, place_units
+from kpi_pipeline.reports.indicators_queries import weekly_indicators
 from kpi_pipeline.reports.labels import vi_sort_key
 from kpi_pipeline.reports.model import (
     HEATMAP_WEEKS,
@@ -115,6 +116,7 @@ def weekly_report_data(
         map=province_map(conn, units, week_start + timedelta(days=6), province_code),
         trend_on_current_map=on_current_map,
         two_tier=not any(u.unit_level == "HUYEN" for u in units),
+        indicators=weekly_indicators(conn, week_start, province, units),
     )
 
 

@@ -47,6 +47,8 @@ SHEET_UNITS = "Đơn vị"
 SHEET_HEATMAP = "Bản đồ nhiệt"
 SHEET_RED = "Chi tiết đơn vị đỏ"
 SHEET_MAP = "Bản đồ"
+SHEET_LATE_SUBJECTIVE = "Trễ hạn do chủ quan"
+SHEET_PAYMENT = "Chi tiết thanh toán"
 
 
 @cache
@@ -64,6 +66,9 @@ def weekly_xlsx(data: WeeklyReportData, map_png: bytes | None = None) -> bytes:
     _weekly_red(wb.create_sheet(SHEET_RED), data)
     if data.map is not None:
         _weekly_map(wb.create_sheet(SHEET_MAP), data.map, map_png)
+    if data.indicators is not None:
+        _weekly_late_subjective(wb.create_sheet(SHEET_LATE_SUBJECTIVE), data)
+        _weekly_payment_drilldown(wb.create_sheet(SHEET_PAYMENT), data)
     return _save(wb, f"Báo cáo tuần {L.day(data.week_start)} – {L.day(data.week_end)}")
 
 
@@ -423,6 +428,84 @@ def _weekly_map(ws: Worksheet, m: ProvinceMap, png: bytes | None) -> None:
 
         image = Image(io.BytesIO(png))
         ws.add_image(image, "J2")
+
+
+# -- indicator sheets (issue 15) -------------------------------------------------------------
+
+
+def _weekly_late_subjective(ws: Worksheet, data: WeeklyReportData) -> None:
+    ind = data.indicators
+    _header_row(
+        ws, ["Mã đơn vị", "Đơn vị", "Cấp", "Trễ hạn do chủ quan", "Trễ hạn", "Đã giải quyết"]
+    )
+    p = data.province
+    ws.append(
+        [
+            p.unit_code,
+            f"Toàn {data.tier}",
+            L.LEVEL_LABELS.get(p.unit_level, p.unit_level),
+            ind.province_late_subjective,
+            ind.province_finished_late,
+            ind.province_finished,
+        ]
+    )
+    for c in ws[ws.max_row]:
+        c.font = BOLD
+    for u in ind.late_subjective:
+        ws.append(
+            [
+                u.unit_code,
+                u.unit_name,
+                L.LEVEL_LABELS.get(u.unit_level, u.unit_level),
+                u.late_subjective,
+                u.finished_late,
+                u.finished,
+            ]
+        )
+    _finish_table(ws, [14, 40, 16, 18, 12, 14])
+
+
+def _weekly_payment_drilldown(ws: Worksheet, data: WeeklyReportData) -> None:
+    _header_row(
+        ws,
+        [
+            "Mã đơn vị",
+            "Đơn vị",
+            "Nội dung",
+            "Mã thủ tục / hồ sơ",
+            "Thủ tục",
+            "Chưa thanh toán trực tuyến / ngày tiếp nhận",
+            "Có thể thanh toán trực tuyến / hình thức (cổng tỉnh)",
+            "Giao dịch cổng quốc gia",
+        ],
+    )
+    drilldowns = data.indicators.payment_drilldowns
+    if not drilldowns:
+        ws.append(["", "Không có đơn vị có tỷ lệ thanh toán trực tuyến xếp loại Đỏ trong tuần."])
+    for d in drilldowns:
+        for p in d.procedures:
+            ws.append(
+                [d.unit_code, d.unit_name, "Thủ tục", p.procedure_code, p.procedure_name]
+                + [p.count, p.total]
+            )
+        for o in d.dossiers:
+            ws.append(
+                [
+                    d.unit_code,
+                    d.unit_name,
+                    "Hồ sơ chưa thanh toán trực tuyến",
+                    o.ma_ho_so,
+                    o.procedure_name,
+                    L.day(o.received_at),
+                    o.provincial_method,
+                    o.national_status or "không có giao dịch",
+                ]
+            )
+        ws.append(
+            [d.unit_code, d.unit_name, "Tổng số hồ sơ chưa thanh toán trực tuyến", None, None]
+            + [d.dossiers_total]
+        )
+    _finish_table(ws, [12, 32, 34, 26, 50, 18, 22, 22])
 
 
 # -- helpers ---------------------------------------------------------------------------------
