@@ -23,6 +23,7 @@ from kpi_pipeline.orchestration.run_tags import with_run_tags
 from kpi_pipeline.orchestration.schedules import build_schedules
 from kpi_pipeline.quality.checks import CHECKS
 from kpi_pipeline.reports.assets import ASSETS as REPORT_ASSETS
+from kpi_pipeline.reports.monthly_assets import ASSETS as MONTHLY_REPORT_ASSETS
 from kpi_pipeline.resources import build_resources
 from kpi_pipeline.scores.assets import ASSETS as SCORE_ASSETS
 from kpi_pipeline.staging.assets import ASSETS as STAGING_ASSETS
@@ -38,6 +39,7 @@ ALL_ASSETS, ALL_CHECKS = with_key_prefix(
         *LINEAGE_ASSETS,
         *SCORE_ASSETS,
         *REPORT_ASSETS,
+        *MONTHLY_REPORT_ASSETS,
         *ALERT_ASSETS,
     ],
     settings.asset_key_prefix(),

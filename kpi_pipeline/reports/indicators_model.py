@@ -127,6 +127,7 @@ class FieldRow:
 
     unit_code: str
     unit_name: str
+    unit_level: str
     field_code: str
     field_name: str
     received: int

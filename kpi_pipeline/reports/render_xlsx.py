@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Sequence
+from datetime import timedelta
 from functools import cache
 
 from openpyxl import Workbook
@@ -22,7 +23,10 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from kpi_pipeline.domain.score_766 import load_score_config
+from kpi_pipeline.reports import indicators_labels as IL
 from kpi_pipeline.reports import labels as L
+from kpi_pipeline.reports.indicators_model import MonthlyReportData
 from kpi_pipeline.reports.model import (
     BAND_ORDER,
     PeakMonthReportData,
@@ -506,6 +510,149 @@ def _weekly_payment_drilldown(ws: Worksheet, data: WeeklyReportData) -> None:
             + [d.dossiers_total]
         )
     _finish_table(ws, [12, 32, 34, 26, 50, 18, 22, 22])
+
+
+# -- the monthly workbook (issue 15) -----------------------------------------------------------
+
+SHEET_PERIODS = "Kỳ và cùng kỳ"
+SHEET_SCORE = "Điểm 766 (dự án)"
+SHEET_FIELDS = "Lĩnh vực"
+SCORE_FORMAT = "0.00"
+
+
+def monthly_xlsx(data: MonthlyReportData) -> bytes:
+    """The monthly workbook: periods against the year before, the 766-style score, fields."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = SHEET_PERIODS
+    _monthly_periods(ws, data)
+    _monthly_score(wb.create_sheet(SHEET_SCORE), data)
+    _monthly_fields(wb.create_sheet(SHEET_FIELDS), data)
+    return _save(wb, f"Báo cáo {L.month_label(data.month).lower()}")
+
+
+def _monthly_periods(ws: Worksheet, data: MonthlyReportData) -> None:
+    _header_row(
+        ws,
+        [
+            "Kỳ",
+            "Từ ngày",
+            "Đến hết ngày",
+            "Tiếp nhận",
+            "Đã giải quyết",
+            L.KPI_LABELS["on_time"],
+            L.KPI_LABELS["online"],
+            L.KPI_LABELS["online_payment"],
+            L.KPI_LABELS["digitisation"],
+            "Trễ hạn do chủ quan",
+            "Quá hạn cuối kỳ",
+            "Địa giới",
+        ],
+    )
+    for c in data.comparisons:
+        for f, prefix in ((c.current, IL.KIND_TITLES[c.kind] + ": "), (c.previous, "Cùng kỳ: ")):
+            if f is None:
+                ws.append([f"{prefix}{IL.NO_PREVIOUS}"])
+                continue
+            ws.append(
+                [
+                    prefix + f.label,
+                    L.day(f.start),
+                    L.day(f.end - timedelta(days=1)),
+                    f.received,
+                    f.finished,
+                    f.on_time_rate,
+                    f.online_rate,
+                    f.online_payment_rate,
+                    f.digitisation_rate,
+                    f.finished_late_subjective,
+                    f.overdue_open,
+                    "hiện nay" if c.on_current_map else "từng kỳ",
+                ]
+            )
+            row = ws.max_row
+            for col, band in ((6, f.on_time_band), (7, f.online_band), (8, f.online_payment_band)):
+                ws.cell(row, col).fill = band_fill(band)
+            for col in (6, 7, 8, 9):
+                ws.cell(row, col).number_format = PCT
+    _finish_table(ws, [40, 12, 12, 12, 12, 14, 14, 14, 14, 14, 14, 12], filter_=False)
+
+
+def _monthly_score(ws: Worksheet, data: MonthlyReportData) -> None:
+    _header_row(
+        ws,
+        [
+            "Mã đơn vị",
+            "Đơn vị",
+            "Điểm dự án (thang 100)",
+            "Điểm đạt",
+            "Điểm tối đa",
+            "Cổng QG: đúng hạn %",
+            "Cổng QG: trực tuyến %",
+            "Cổng QG: thanh toán %",
+            "Điểm dự án trên chỉ số so sánh",
+            "Điểm theo số liệu Cổng QG",
+            "Chênh lệch",
+        ],
+    )
+    rows = ([data.score_province] if data.score_province else []) + list(data.scores)
+    for s in rows:
+        ws.append(
+            [
+                s.unit_code,
+                s.unit_name,
+                s.score,
+                s.score_points,
+                s.max_points,
+                s.national_on_time_pct,
+                s.national_online_pct,
+                s.national_online_payment_pct,
+                s.own_compared_points,
+                s.national_compared_points,
+                s.diff_points,
+            ]
+        )
+        for col in (3, 4, 5, 9, 10, 11):
+            ws.cell(ws.max_row, col).number_format = SCORE_FORMAT
+    _finish_table(ws, [14, 36, 14, 10, 10, 12, 12, 12, 14, 14, 12])
+    ws.append([None])
+    ws.append([IL.SCORE_TITLE])
+    ws.cell(ws.max_row, 1).font = BOLD
+    for line in IL.score_note(load_score_config()):
+        ws.append([line])
+
+
+def _monthly_fields(ws: Worksheet, data: MonthlyReportData) -> None:
+    _header_row(
+        ws,
+        [
+            "Mã đơn vị",
+            "Đơn vị",
+            "Mã lĩnh vực",
+            "Lĩnh vực",
+            "Tiếp nhận",
+            "Đã giải quyết",
+            L.KPI_LABELS["on_time"],
+            L.KPI_LABELS["online"],
+        ],
+    )
+    for f in data.fields:
+        ws.append(
+            [
+                f.unit_code,
+                f.unit_name,
+                f.field_code,
+                f.field_name or IL.NO_FIELD,
+                f.received,
+                f.finished,
+                f.on_time_rate,
+                f.online_rate,
+            ]
+        )
+        for col, band in ((7, f.on_time_band), (8, f.online_band)):
+            ws.cell(ws.max_row, col).fill = band_fill(band)
+            ws.cell(ws.max_row, col).number_format = PCT
+    _finish_table(ws, [14, 32, 14, 40, 12, 12, 14, 14])
 
 
 # -- helpers ---------------------------------------------------------------------------------
