@@ -12,6 +12,7 @@ from kpi_pipeline.alerts.assets import ASSETS as ALERT_ASSETS
 from kpi_pipeline.alerts.checks import CHECKS as ALERT_CHECKS
 from kpi_pipeline.ingestion.assets import ASSETS as INGESTION_ASSETS
 from kpi_pipeline.kpis.assets import ASSETS as KPI_ASSETS
+from kpi_pipeline.kpis.catalogue import ASSETS as CATALOGUE_ASSETS
 from kpi_pipeline.kpis.cumulative import ASSETS as CUMULATIVE_ASSETS
 from kpi_pipeline.kpis.fields import ASSETS as FIELD_ASSETS
 from kpi_pipeline.kpis.payments import ASSETS as PAYMENT_ASSETS
@@ -34,6 +35,7 @@ ALL_ASSETS, ALL_CHECKS = with_key_prefix(
         *STAGING_ASSETS,
         *KPI_ASSETS,
         *CUMULATIVE_ASSETS,
+        *CATALOGUE_ASSETS,
         *FIELD_ASSETS,
         *PAYMENT_ASSETS,
         *LINEAGE_ASSETS,
