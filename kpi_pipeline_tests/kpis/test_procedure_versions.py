@@ -110,3 +110,31 @@ def test_an_unparseable_effective_date_is_quarantined(database_url):
     assert [v[0] for v in _versions(database_url)] == ["B"]
     q = query(database_url, "SELECT record_key, rule FROM quarantine.records")
     assert q == [{"record_key": "A", "rule": "bad_field"}]
+
+
+def test_the_simulators_level_change_on_a_date_becomes_a_version(database_url):
+    from kpi_pipeline.simulator import SimulatorConfig, World
+
+    base = World(SimulatorConfig.demo(now=datetime(2024, 3, 1, tzinfo=TZ))).procedures()
+    code = next(p["MaTTHC"] for p in base if p["MucDo"] == 3 and p["CapThucHien"] == "XA")
+    change = ((code, date(2024, 3, 15), 4),)
+
+    def catalogue(now):
+        cfg = SimulatorConfig.demo(now=now, procedure_level_changes=change)
+        return World(cfg).procedures()
+
+    before = catalogue(datetime(2024, 3, 10, tzinfo=TZ))
+    after = catalogue(datetime(2024, 3, 20, tzinfo=TZ))
+    item = {p["MaTTHC"]: p for p in after}[code]
+    assert (item["MucDo"], item["ToanTrinh"], item["HieuLucTu"]) == (4, True, "20240315")
+    assert {p["MaTTHC"]: p for p in before}[code]["MucDo"] == 3
+    assert "HieuLucTu" not in {p["MaTTHC"]: p for p in before}[code]
+
+    _load(database_url, before, "r1")
+    _load(database_url, after, "r2")
+    mine = [v for v in _versions(database_url) if v[0] == code]
+    assert mine == [
+        (code, date(2022, 1, 1), date(2024, 3, 14), 3),
+        (code, date(2024, 3, 15), None, 4),
+    ]
+    assert len(_versions(database_url)) == len(base) + 1  # nothing else changed
