@@ -24,6 +24,12 @@ CUMULATIVE_NOTE = (
     " là số tồn tại thời điểm cuối kỳ."
 )
 NO_FIELD = "Chưa xác định lĩnh vực"
+CATALOGUE_NOTE = (
+    "Tỷ lệ trên toàn bộ danh mục thủ tục của từng cấp, theo mức độ có hiệu lực vào ngày cuối"
+    " tháng (thay đổi mức độ chỉ tính từ ngày có hiệu lực, các tháng trước giữ nguyên). Khác"
+    " với tỷ lệ mức độ 4 trong bảng chỉ số đơn vị, chỉ đếm các thủ tục có phát sinh hồ sơ."
+)
+CATALOGUE_LEVELS = {"TINH": "Cấp tỉnh (sở, ngành)", "HUYEN": "Cấp huyện", "XA": "Cấp xã"}
 
 SCORE_TITLE = "Điểm theo Quyết định 766 — cách tính gần đúng của dự án"
 COMPONENT_LABELS = {

@@ -142,6 +142,19 @@ class FieldRow:
 
 
 @dataclass(frozen=True)
+class CatalogueRow:
+    """The procedure catalogue of one level of government at the month's end (the versions
+    in force then: kpi.procedure_catalogue_monthly)."""
+
+    unit_level: str
+    procedures: int
+    procedures_level4: int
+    procedures_online_eligible: int
+    level4_share: float | None
+    level4_band: str | None
+
+
+@dataclass(frozen=True)
 class MonthlyReportData:
     """The monthly report: the month, the quarter and the year to date against the same
     periods a year before, the 766-style score, and the breakdown by field."""
@@ -153,6 +166,7 @@ class MonthlyReportData:
     scores: tuple[ScoreRow, ...] = ()
     score_province: ScoreRow | None = None
     fields: tuple[FieldRow, ...] = ()  # the province's first, then each district's
+    catalogue: tuple[CatalogueRow, ...] = ()  # TINH, HUYEN, XA
     generated_at: datetime | None = None
     provisional: bool = False
 

@@ -1,7 +1,7 @@
 """`reports/monthly_report`, monthly partitions: `<KPI_HOME>/reports/monthly/<YYYY-MM>/
 bao-cao-thang-<YYYY-MM>.html|.xlsx`: the month, the quarter and the year to date against the
 same periods a year before, the project's 766-style score beside the national portal's
-published figures, and the breakdown by field (issue 15). Kept as issued (publish.py), like
+published figures, and the breakdown by field, and the level-4 share of the procedure catalogue (issue 15). Kept as issued (publish.py), like
 the other reports; a month not yet ended gets a provisional report."""
 
 from datetime import date
@@ -24,6 +24,7 @@ MONTHLY_REPORT_KPIS = [
     AssetKey(["kpi", "unit_kpi_cumulative"]),
     AssetKey(["kpi", "unit_score_monthly"]),
     AssetKey(["kpi", "unit_kpi_field_monthly"]),
+    AssetKey(["kpi", "procedure_catalogue_monthly"]),
 ]
 
 

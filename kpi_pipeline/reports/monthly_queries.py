@@ -18,6 +18,7 @@ from kpi_pipeline.domain.score_766 import load_score_config
 from kpi_pipeline.lineage.provinces import REFORM_DAY
 from kpi_pipeline.reports import labels as L
 from kpi_pipeline.reports.indicators_model import (
+    CatalogueRow,
     CumulativeComparison,
     FieldRow,
     MonthlyReportData,
@@ -87,6 +88,10 @@ def monthly_report_data(
         score_province=next((s for is_p, s in score_rows if is_p), None),
         fields=tuple(
             _field(r) for r in _rows(conn, "reports/select_fields_monthly", period_start=month)
+        ),
+        catalogue=tuple(
+            CatalogueRow(**{k: _plain(v) for k, v in r.items()})
+            for r in _rows(conn, "reports/select_procedure_catalogue_monthly", period_start=month)
         ),
         generated_at=generated_at,
         provisional=provisional,

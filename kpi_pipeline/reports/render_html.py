@@ -200,5 +200,7 @@ def monthly_html(data: MonthlyReportData, version: str | None = None) -> str:
         no_field=IL.NO_FIELD,
         score_title=IL.SCORE_TITLE,
         score_note=IL.score_note(load_score_config()),
+        catalogue_note=IL.CATALOGUE_NOTE,
+        catalogue_levels=IL.CATALOGUE_LEVELS,
     )
     return L.nfc(html)

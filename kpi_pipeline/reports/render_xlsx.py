@@ -517,6 +517,7 @@ def _weekly_payment_drilldown(ws: Worksheet, data: WeeklyReportData) -> None:
 SHEET_PERIODS = "Kỳ và cùng kỳ"
 SHEET_SCORE = "Điểm 766 (dự án)"
 SHEET_FIELDS = "Lĩnh vực"
+SHEET_CATALOGUE = "Danh mục thủ tục"
 SCORE_FORMAT = "0.00"
 
 
@@ -528,6 +529,7 @@ def monthly_xlsx(data: MonthlyReportData) -> bytes:
     _monthly_periods(ws, data)
     _monthly_score(wb.create_sheet(SHEET_SCORE), data)
     _monthly_fields(wb.create_sheet(SHEET_FIELDS), data)
+    _monthly_catalogue(wb.create_sheet(SHEET_CATALOGUE), data)
     return _save(wb, f"Báo cáo {L.month_label(data.month).lower()}")
 
 
@@ -653,6 +655,34 @@ def _monthly_fields(ws: Worksheet, data: MonthlyReportData) -> None:
             ws.cell(ws.max_row, col).fill = band_fill(band)
             ws.cell(ws.max_row, col).number_format = PCT
     _finish_table(ws, [14, 32, 14, 40, 12, 12, 14, 14])
+
+
+def _monthly_catalogue(ws: Worksheet, data: MonthlyReportData) -> None:
+    _header_row(
+        ws,
+        [
+            "Cấp thực hiện",
+            "Thủ tục trong danh mục",
+            "Toàn trình / mức độ 4",
+            "Tỷ lệ",
+            "Mức độ 3, 4 đã tích hợp Cổng quốc gia",
+        ],
+    )
+    for c in data.catalogue:
+        ws.append(
+            [
+                IL.CATALOGUE_LEVELS.get(c.unit_level, c.unit_level),
+                c.procedures,
+                c.procedures_level4,
+                c.level4_share,
+                c.procedures_online_eligible,
+            ]
+        )
+        ws.cell(ws.max_row, 4).fill = band_fill(c.level4_band)
+        ws.cell(ws.max_row, 4).number_format = PCT
+    _finish_table(ws, [24, 14, 14, 12, 18], filter_=False)
+    ws.append([None])
+    ws.append([IL.CATALOGUE_NOTE])
 
 
 # -- helpers ---------------------------------------------------------------------------------

@@ -12,10 +12,16 @@ from openpyxl import load_workbook
 
 from kpi_pipeline import settings
 from kpi_pipeline.kpis.assets import unit_kpi_monthly
+from kpi_pipeline.kpis.catalogue import procedure_catalogue_monthly
 from kpi_pipeline.kpis.cumulative import unit_kpi_cumulative
 from kpi_pipeline.kpis.fields import unit_kpi_field_monthly
 from kpi_pipeline.reports.monthly_assets import monthly_report
-from kpi_pipeline.reports.render_xlsx import SHEET_FIELDS, SHEET_PERIODS, SHEET_SCORE
+from kpi_pipeline.reports.render_xlsx import (
+    SHEET_CATALOGUE,
+    SHEET_FIELDS,
+    SHEET_PERIODS,
+    SHEET_SCORE,
+)
 from kpi_pipeline.scores.assets import unit_score_monthly
 from kpi_pipeline.warehouse import db
 from kpi_pipeline_tests.kpis.helpers import Seed, run
@@ -36,6 +42,13 @@ def published(pg_server_url, template_database, tmp_path_factory):
         seed.conn.execute(
             "UPDATE ref.procedures SET field_code = 'DAT_DAI', field_name = 'Đất đai'"
         )
+        seed.conn.execute(  # the catalogue's versions, as the reference merge keeps them
+            "INSERT INTO ref.procedure_versions (procedure_code, valid_from, procedure_name,"
+            " field_code, unit_level, service_level, fully_online, integrated, has_fee,"
+            " online_payment, first_seen_run) SELECT procedure_code, date '2022-01-01',"
+            " procedure_name, field_code, unit_level, service_level, fully_online, integrated,"
+            " has_fee, online_payment, 'test' FROM ref.procedures"
+        )
         # 2024: received in January, finished on time in April; received in May, open;
         # 2023: one online dossier in May, finished at once
         seed.dossier("A", "X1", "P3", "2024-01-10", "2024-04-20", finished="2024-04-15")
@@ -50,6 +63,7 @@ def published(pg_server_url, template_database, tmp_path_factory):
                 unit_kpi_cumulative,
                 unit_kpi_field_monthly,
                 unit_score_monthly,
+                procedure_catalogue_monthly,
                 monthly_report,
             ],
             MAY,
@@ -94,3 +108,10 @@ def test_fields_and_workbook(published):
     assert xlsx[SHEET_SCORE].cell(2, 2).value  # the province's score row first
     fields = list(xlsx[SHEET_FIELDS].iter_rows(min_row=2, values_only=True))
     assert [(r[0], r[2], r[4]) for r in fields] == [("49", "DAT_DAI", 1), ("H1", "DAT_DAI", 1)]
+
+
+def test_catalogue_share(published):
+    html, xlsx = published
+    assert 'id="catalogue"' in html and 'data-level="XA"' in html
+    rows = list(xlsx[SHEET_CATALOGUE].iter_rows(min_row=2, max_row=2, values_only=True))
+    assert rows == [("Cấp xã", 1, 0, 0, 1)]  # P3: level 3, integrated
