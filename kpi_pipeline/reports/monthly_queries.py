@@ -111,16 +111,16 @@ def _month_comparison(
 ) -> CumulativeComparison:
     """The month against the same month a year before; on today's map when the two lie on
     either side of the reform (and the month's twin on today's map exists)."""
-    on_current = before < REFORM_DAY <= month
-    if on_current:
-        current_map_row = _province_month(conn, "unit_kpi_monthly_current_map", month)
-        prev = _province_month(conn, "unit_kpi_monthly_current_map", before)
-        if current_map_row is None:
-            on_current, prev = False, None
-        else:
-            now_row = current_map_row
-    else:
-        prev = _province_month(conn, "unit_kpi_monthly", before)
+    current_map_row = (
+        _province_month(conn, "unit_kpi_monthly_current_map", month)
+        if before < REFORM_DAY <= month
+        else None
+    )
+    # without the twin on today's map, the map of each time (the province totals are equal)
+    on_current = current_map_row is not None
+    table = "unit_kpi_monthly_current_map" if on_current else "unit_kpi_monthly"
+    now_row = current_map_row or now_row
+    prev = _province_month(conn, table, before)
     end = date(month.year + month.month // 12, month.month % 12 + 1, 1)
     prev_end = date(end.year - 1, end.month, 1)
     return CumulativeComparison(
