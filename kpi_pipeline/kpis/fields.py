@@ -1,5 +1,6 @@
 """`kpi/unit_kpi_field_monthly`: the month's KPIs by field (lĩnh vực) for the province and each
-district (their roll-ups; after the 2025 reform, the province only), by the contract's rules."""
+district (their roll-ups; after the 2025 reform, each commune under the province instead), by
+the contract's rules."""
 
 from dagster import AssetDep, AssetKey, TimeWindowPartitionMapping
 
@@ -9,7 +10,7 @@ from kpi_pipeline.partitions import monthly_partitions
 unit_kpi_field_monthly = _window_asset(
     "unit_kpi_field_monthly",
     monthly_partitions,
-    "Monthly KPIs by field (lĩnh vực) for the province's and each district's roll-up.",
+    "Monthly KPIs by field (lĩnh vực) for the province and each district (each commune after the reform).",
     [
         *_deps(WEEK_STAGING, REF),
         # after the month's own KPIs, as the other monthly tables (the KPI group's roots stay weekly)

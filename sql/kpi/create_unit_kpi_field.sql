@@ -1,10 +1,10 @@
 -- Breakdown by field (lĩnh vực: ref.procedures.field_code) per month: the roll-up of the
--- province and of every district (scope `rollup`: the unit and its descendants), counted by
--- kpi.dossier_events (the contract's rules). After the 2025 reform there are no districts:
--- the province only. Created after create_kpi_functions.sql (file order).
+-- province and of every district or commune directly below it (scope `rollup`: the unit and
+-- its descendants), counted by kpi.dossier_events (the contract's rules): districts before the
+-- 2025 reform, communes after it. Created after create_kpi_functions.sql (file order).
 CREATE TABLE IF NOT EXISTS kpi.unit_kpi_field_monthly (
     period_start                     date NOT NULL,   -- the 1st of the month
-    unit_code                        text NOT NULL,   -- the province or a district (its roll-up)
+    unit_code                        text NOT NULL,   -- the province, a district or a commune under the province
     unit_name                        text NOT NULL,
     unit_level                       text NOT NULL,
     field_code                       text NOT NULL,   -- '' when the procedure has no field (or is unknown)

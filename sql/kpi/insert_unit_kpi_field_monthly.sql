@@ -1,5 +1,6 @@
 -- The months of the window by field, for the roll-up of the province (a unit without parent)
--- and of every district: kpi.dossier_events summed over the unit's roll-up members.
+-- and of every district or commune directly below it: kpi.dossier_events summed over the
+-- unit's roll-up members.
 INSERT INTO kpi.unit_kpi_field_monthly (
     period_start, unit_code, unit_name, unit_level, field_code, field_name,
     received, received_online, online_eligible, online_eligible_received_online, finished,
@@ -53,5 +54,9 @@ SELECT r.period_start, r.unit_code, u.unit_name, u.unit_level, r.field_code, n.f
        now()
 FROM rolled r
 JOIN units u ON u.period_start = r.period_start AND u.unit_code = r.unit_code
+LEFT JOIN units pu ON pu.period_start = u.period_start AND pu.unit_code = u.parent_code
 LEFT JOIN names n ON n.field_code = r.field_code
-WHERE u.parent_code IS NULL OR u.unit_level = 'HUYEN';
+-- the province, and the districts and communes directly below it (districts before the
+-- reform; communes after it, when they report to the province)
+WHERE u.parent_code IS NULL
+   OR (u.unit_level IN ('HUYEN', 'XA') AND pu.unit_code IS NOT NULL AND pu.parent_code IS NULL);
