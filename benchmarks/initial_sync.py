@@ -78,9 +78,9 @@ def main(argv: list[str] | None = None) -> int:
             os.environ.update(env)
             from dagster import DagsterInstance
 
-            from kpi_pipeline.local_services import ensure_local_services
             from kpi_pipeline.orchestration.plans import sync_plan
             from kpi_pipeline.orchestration.runner import execute_plan
+            from kpi_pipeline.shell.local_services import ensure_local_services
             from kpi_pipeline.warehouse import db
 
             services = ensure_local_services()

@@ -43,7 +43,7 @@ def test_dev_loads_the_code_location(tmp_path, state_dir):
     env = {**os.environ, "KPI_HOME": str(state_dir), "KPI_AUTOMATION": "off"}
     env.pop("DAGSTER_HOME", None)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "kpi_pipeline.cli", "dev", "--port", str(port)],
+        [sys.executable, "-m", "kpi_pipeline.shell.cli", "dev", "--port", str(port)],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache
 
-from kpi_pipeline.lineage.provinces import REFORM_DAY, deployment
+from kpi_pipeline.domain.provinces import REFORM_DAY, deployment
 from kpi_pipeline.reports.model import MapPoint, ProvinceMap, UnitRow, UnplacedUnit
 
 DISTRICT, COMMUNE = "HUYEN", "XA"

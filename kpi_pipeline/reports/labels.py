@@ -148,3 +148,11 @@ TREND_ON_CURRENT_MAP = (
     " quy về đơn vị hiện nay theo bảng chuyển đổi đơn vị hành chính (đơn vị tiếp nhận hồ sơ;"
     " đơn vị bị chia tách quy về đơn vị kế thừa mặc định)."
 )
+
+
+# Under a peak-month comparison that crosses 1 July 2025 (September 2025 against June 2025).
+COMPARISON_ON_CURRENT_MAP = (
+    "So sánh với tháng cao điểm trước tính theo địa giới hành chính hiện nay: hồ sơ trước ngày"
+    " 01/07/2025 được quy về đơn vị hiện nay theo bảng chuyển đổi đơn vị hành chính (đơn vị"
+    " tiếp nhận hồ sơ; đơn vị bị chia tách quy về đơn vị kế thừa mặc định)."
+)

@@ -338,6 +338,7 @@ class PeakMonthReportData:
     previous_province: PeakUnitResult | None = None  # None: no data for the previous peak month
     generated_at: datetime | None = None
     provisional: bool = False
+    comparison_on_current_map: bool = False  # previous peak month before 2025-07-01
 
     def __post_init__(self):
         if self.month.day != 1 or self.month.month not in PEAK_MONTHS:

@@ -19,7 +19,7 @@ from psycopg import sql
 from psycopg.rows import dict_row
 
 from kpi_pipeline.domain.calendar import month_window, week_window
-from kpi_pipeline.lineage.provinces import REFORM_DAY
+from kpi_pipeline.domain.provinces import REFORM_DAY
 from kpi_pipeline.reports.geo import deployment_places, place_units
 from kpi_pipeline.reports.indicators_queries import weekly_indicators
 from kpi_pipeline.reports.labels import vi_sort_key
@@ -265,7 +265,21 @@ def peak_month_report_data(
             f"kpi.unit_kpi_monthly has no province roll-up for {month:%Y-%m}:"
             " materialise kpi/unit_kpi_monthly for it first"
         )
-    previous_province, previous_units = _peak_results(conn, previous_peak_month(month))
+    previous = previous_peak_month(month)
+    # Across the reform (June 2025 -> September 2025) the units differ on each side: the
+    # previous peak month is read on today's map, its dossiers attributed to today's units.
+    on_current_map = previous < REFORM_DAY <= month
+    previous_province, previous_units = _peak_results(
+        conn,
+        previous,
+        "kpi.unit_kpi_monthly_current_map" if on_current_map else "kpi.unit_kpi_monthly",
+    )
+    if on_current_map and previous_province is None and _peak_results(conn, previous)[0]:
+        raise MissingKpiData(
+            f"kpi.unit_kpi_monthly_current_map has no province roll-up for {previous:%Y-%m}:"
+            " the comparison across the 2025 reform is on today's map; materialise"
+            " kpi/unit_kpi_monthly_current_map for it first"
+        )
     rows = tuple(PeakUnitRow(u, previous_units.get(code)) for code, u in units.items())
     return PeakMonthReportData(
         month=month,
@@ -276,15 +290,21 @@ def peak_month_report_data(
         previous_province=previous_province,
         generated_at=generated_at,
         provisional=provisional,
+        comparison_on_current_map=on_current_map,
     )
 
 
 def _peak_results(
-    conn: psycopg.Connection, month: date
+    conn: psycopg.Connection, month: date, table: str = "kpi.unit_kpi_monthly"
 ) -> tuple[PeakUnitResult | None, dict[str, PeakUnitResult]]:
-    """(province, {unit_code: unit}) for `month`; (None, {}) when the month has no KPI rows."""
+    """(province, {unit_code: unit}) for `month` in `table`; (None, {}) when it has no rows."""
     province, units = None, {}
-    for r in _rows(conn, "reports/select_peak_rows_monthly", period_start=month):
+    for r in _rows(
+        conn,
+        "reports/select_peak_rows_monthly",
+        {"table": sql.Identifier(*table.split("."))},
+        period_start=month,
+    ):
         result = PeakUnitResult(
             unit_code=r["unit_code"],
             unit_name=r["unit_name"],

@@ -89,6 +89,7 @@ def peak_month_markdown(data: PeakMonthReportData, top: int = 15) -> str:
         f"- Đạt chỉ tiêu trực tuyến 100%: {s['online']['met']} đơn vị{then('online')}",
         f"- Không có hồ sơ trễ hạn do chủ quan: {s['late']['met']} đơn vị{then('late')}",
         f"- Đạt cả hai chỉ tiêu: {s['all']['met']} đơn vị{then('all')}",
+        *([f"- {L.COMPARISON_ON_CURRENT_MAP}"] if data.comparison_on_current_map else []),
         "",
         "| # | Đơn vị | Tỷ lệ trực tuyến | Trễ do chủ quan | Kết quả |",
         "|---|---|---|---|---|",

@@ -161,6 +161,7 @@ def peak_month_html(data: PeakMonthReportData, version: str | None = None) -> st
             targets=targets,
             summary=summary,
             has_previous=summary["all"]["previous_met"] is not None,
+            comparison_on_current_map_note=L.COMPARISON_ON_CURRENT_MAP,
         )
     )
     return L.nfc(html)

@@ -82,6 +82,8 @@ def peak_month_xlsx(data: PeakMonthReportData) -> bytes:
     ws.title = SHEET_SUMMARY
     _title(ws, "Báo cáo kết thúc tháng cao điểm", L.month_label(data.month), data)
     ws.append([f"So sánh với tháng cao điểm trước: {L.month_label(data.previous_month)}"])
+    if data.comparison_on_current_map:
+        ws.append([L.COMPARISON_ON_CURRENT_MAP])
     ws.append([])
     summary = data.summary()
     prev_label = L.month_label(data.previous_month)
