@@ -24,9 +24,9 @@ from dagster import (
 from kpi_pipeline.domain.calendar import local_midnight, week_start
 from kpi_pipeline.domain.cumulative import CumulativePeriod, cumulative_periods, months_of
 from kpi_pipeline.domain.kpi_config import KpiConfig, load_kpi_config
+from kpi_pipeline.domain.provinces import REFORM_DAY
 from kpi_pipeline.kpis.compute import PeriodRange
 from kpi_pipeline.kpis.history import require_complete_history
-from kpi_pipeline.lineage.provinces import REFORM_DAY
 from kpi_pipeline.partitions import monthly_partitions
 from kpi_pipeline.quality.gate import hold_if_blocked
 from kpi_pipeline.warehouse.db import sql_text

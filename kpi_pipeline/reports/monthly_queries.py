@@ -14,8 +14,8 @@ from psycopg.rows import dict_row
 
 from kpi_pipeline.domain.calendar import month_window
 from kpi_pipeline.domain.cumulative import KINDS, quarter_label
+from kpi_pipeline.domain.provinces import REFORM_DAY
 from kpi_pipeline.domain.score_766 import load_score_config
-from kpi_pipeline.lineage.provinces import REFORM_DAY
 from kpi_pipeline.reports import labels as L
 from kpi_pipeline.reports.indicators_model import (
     CatalogueRow,

@@ -8,10 +8,10 @@ from datetime import date
 import pytest
 
 from kpi_pipeline.domain.cumulative import cumulative_periods, months_of
+from kpi_pipeline.domain.provinces import REFORM_DAY
 from kpi_pipeline.kpis.assets import unit_kpi_monthly
 from kpi_pipeline.kpis.compute import PeriodRange
 from kpi_pipeline.kpis.cumulative import unit_kpi_cumulative, window_periods
-from kpi_pipeline.lineage.provinces import REFORM_DAY
 from kpi_pipeline_tests.kpis.helpers import COUNTS, query, run
 
 MAY = "2024-05-01"
@@ -162,7 +162,7 @@ def test_a_comparison_across_the_reform_is_on_todays_map_too():
 
 
 def test_periods_before_the_history_start_are_skipped():
-    window = PeriodRange(date(2022, 2, 1), date(2022, 4, 1), "month")
+    window = PeriodRange(date(2022, 2, 1), date(2022, 4, 1))
     kept, skipped = window_periods(window, date(2021, 12, 31))
     assert months_of(window.start, window.end) == [date(2022, 2, 1), date(2022, 3, 1)]
     assert {(p.anchor_month, p.year_offset) for p in kept} == {

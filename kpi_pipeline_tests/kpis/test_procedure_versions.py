@@ -113,7 +113,7 @@ def test_an_unparseable_effective_date_is_quarantined(database_url):
 
 
 def test_the_simulators_level_change_on_a_date_becomes_a_version(database_url):
-    from kpi_pipeline.simulator import SimulatorConfig, World
+    from kpi_simulator import SimulatorConfig, World
 
     base = World(SimulatorConfig.demo(now=datetime(2024, 3, 1, tzinfo=TZ))).procedures()
     code = next(p["MaTTHC"] for p in base if p["MucDo"] == 3 and p["CapThucHien"] == "XA")
