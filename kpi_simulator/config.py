@@ -140,6 +140,10 @@ class SimulatorConfig:
     # Whole dossiers kept in memory (LRU by receipt day, ~1.2 kB each); the whole history at
     # demo scale. Beyond it, days are rebuilt from compact per-day summaries (see world.py).
     cache_dossiers: int = 100_000
+    # Catalogue changes on a date: (MaTTHC, effective day, new MucDo). From that day (as of
+    # `now`) the catalogue serves the new level, ToanTrinh to match and HieuLucTu = the day;
+    # before it, the level as built. Dossiers keep following the catalogue as built.
+    procedure_level_changes: tuple[tuple[str, date, int], ...] = ()
 
     def __post_init__(self) -> None:
         if self.now.tzinfo is None:
@@ -152,6 +156,11 @@ class SimulatorConfig:
         object.__setattr__(self, "now", local)
         if self.scale <= 0:
             raise ValueError("scale must be > 0")
+        for code, _day, level in self.procedure_level_changes:
+            if level not in (2, 3, 4):
+                raise ValueError(
+                    f"procedure_level_changes: MucDo {level} of {code} is not 2, 3 or 4"
+                )
         if not 1 <= self.max_page_size <= 500:
             raise ValueError("max_page_size must be in 1..500 (the contract's maximum)")
         deployment(self.province_code)  # any GSO province of vietnamadminunits, else an error

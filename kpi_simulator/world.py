@@ -78,7 +78,17 @@ class World:
         return [u.to_api() for u in self._units]
 
     def procedures(self) -> list[dict]:
-        return [p.to_api() for p in self._procedures]
+        items = [p.to_api() for p in self._procedures]
+        changes = {code: (day, level) for code, day, level in self.config.procedure_level_changes}
+        unknown = sorted(set(changes) - {i["MaTTHC"] for i in items})
+        if unknown:
+            raise ValueError(f"procedure_level_changes name unknown procedures: {unknown}")
+        for item in items:
+            change = changes.get(item["MaTTHC"])
+            if change and change[0] <= self.today:
+                day, level = change
+                item.update(MucDo=level, ToanTrinh=level == 4, HieuLucTu=f"{day:%Y%m%d}")
+        return items
 
     def holidays(self, year: int) -> list[dict]:
         return [h.to_api() for h in self._holidays if h.day.year == year]

@@ -47,6 +47,9 @@ WEEKLY_KPIS = [
     AssetKey(["kpi", "unit_kpi_weekly"]),
     AssetKey(["kpi", "drilldown_procedures_weekly"]),
     AssetKey(["kpi", "overdue_dossiers_weekly"]),
+    # late for subjective reasons is a column of unit_kpi_weekly; the payment drill-down:
+    AssetKey(["kpi", "drilldown_payments_weekly"]),
+    AssetKey(["kpi", "unpaid_online_dossiers_weekly"]),
 ]
 MONTHLY_KPIS = [AssetKey(["kpi", "unit_kpi_monthly"])]
 

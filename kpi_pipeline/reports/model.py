@@ -13,11 +13,15 @@ import hashlib
 import json
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from kpi_pipeline.domain.calendar import PEAK_MONTHS
 from kpi_pipeline.domain.kpi_config import DEFAULT_MIN_VOLUME
 from kpi_pipeline.domain.volume import rated_overall_band
 from kpi_pipeline.reports.labels import vi_sort_key
+
+if TYPE_CHECKING:
+    from kpi_pipeline.reports.indicators_model import WeeklyIndicators
 
 BANDS = ("red", "orange", "yellow", "green")
 # What a report shows for a unit or KPI with too few dossiers (the minimum-volume rule) in
@@ -258,6 +262,7 @@ class WeeklyReportData:
     province_last_year: UnitRow | None = None
     targets: dict | None = None  # {kpi: domain.bands.Target} of the KPI configuration
     min_volume: int = DEFAULT_MIN_VOLUME  # the configured minimum (for the reports' wording)
+    indicators: WeeklyIndicators | None = None  # late subjective, payment drill-down (issue 15)
 
     @property
     def tier(self) -> str:

@@ -22,6 +22,7 @@ from kpi_pipeline.domain.calendar import month_window, week_window
 from kpi_pipeline.domain.kpi_config import KpiConfig, load_kpi_config
 from kpi_pipeline.domain.provinces import REFORM_DAY
 from kpi_pipeline.reports.geo import deployment_places, place_units
+from kpi_pipeline.reports.indicators_queries import weekly_indicators
 from kpi_pipeline.reports.labels import vi_sort_key
 from kpi_pipeline.reports.model import (
     HEADLINE,
@@ -140,6 +141,7 @@ def weekly_report_data(
         province_last_year=_unit_row(compare[last_year]) if last_year in compare else None,
         targets={k: config.targets[k] for k in HEADLINE},
         min_volume=config.min_volume,
+        indicators=weekly_indicators(conn, week_start, province, units),
     )
 
 

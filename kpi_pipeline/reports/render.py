@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from kpi_pipeline.reports import labels as L
 from kpi_pipeline.reports.chart import trend_png
+from kpi_pipeline.reports.indicators_model import MonthlyReportData
 from kpi_pipeline.reports.map import map_png
 from kpi_pipeline.reports.model import PeakMonthReportData, WeeklyReportData
-from kpi_pipeline.reports.render_html import map_title, peak_month_html, weekly_html
-from kpi_pipeline.reports.render_xlsx import peak_month_xlsx, weekly_xlsx
+from kpi_pipeline.reports.render_html import map_title, monthly_html, peak_month_html, weekly_html
+from kpi_pipeline.reports.render_xlsx import monthly_xlsx, peak_month_xlsx, weekly_xlsx
 
 MAP_SUFFIX = "ban-do.png"  # the map's file: <stem>.ban-do.png
 
@@ -113,3 +114,31 @@ def peak_month_markdown(data: PeakMonthReportData, top: int = 15) -> str:
 
 def _md(text: str) -> str:
     return L.nfc(text).replace("|", "\\|")
+
+
+def render_monthly(data: MonthlyReportData, version: str | None = None) -> dict[str, bytes]:
+    """{'html': …, 'xlsx': …} for the monthly report (issue 15)."""
+    return {
+        "html": monthly_html(data, version=version).encode("utf-8"),
+        "xlsx": monthly_xlsx(data),
+    }
+
+
+def monthly_markdown(data: MonthlyReportData) -> str:
+    """The periods' headline rates against the year before, for the Dagster UI."""
+    lines = [
+        f"**Báo cáo {L.month_label(data.month).lower()}**"
+        + (" (tạm tính)" if data.provisional else ""),
+        "",
+        "| Kỳ | Đúng hạn | Trực tuyến | Thanh toán TT | Cùng kỳ: đúng hạn |",
+        "|---|---|---|---|---|",
+    ]
+    for c in data.comparisons:
+        f, p = c.current, c.previous
+        lines.append(
+            f"| {f.label} | {L.pct(f.on_time_rate)} | {L.pct(f.online_rate)}"
+            f" | {L.pct(f.online_payment_rate)} | {L.pct(p.on_time_rate) if p else '—'} |"
+        )
+    if data.score_province is not None and data.score_province.score is not None:
+        lines += ["", f"Điểm 766 (dự án tính, gần đúng): {data.score_province.score:.2f}/100"]
+    return "\n".join(lines)

@@ -15,7 +15,10 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from kpi_pipeline.domain.score_766 import load_score_config
+from kpi_pipeline.reports import indicators_labels as IL
 from kpi_pipeline.reports import labels as L
+from kpi_pipeline.reports.indicators_model import MonthlyReportData
 from kpi_pipeline.reports.map import map_svg
 from kpi_pipeline.reports.model import NO_DATA, PeakMonthReportData, WeeklyReportData
 from kpi_pipeline.reports.summary import weekly_summary
@@ -183,5 +186,45 @@ def peak_month_html(data: PeakMonthReportData, version: str | None = None) -> st
             has_previous=summary["all"]["previous_met"] is not None,
             comparison_on_current_map_note=L.COMPARISON_ON_CURRENT_MAP,
         )
+    )
+    return L.nfc(html)
+
+
+# -- the monthly report (issue 15) ------------------------------------------------------------
+
+
+def _score(v: float | None) -> str:
+    return "—" if v is None else f"{v:.2f}".replace(".", ",")
+
+
+def _score_signed(v: float | None) -> str:
+    return "—" if v is None else f"{v:+.2f}".replace(".", ",")
+
+
+def _published(v: float | None) -> str:
+    """A published percentage (chiso: one decimal): 92.5 -> '92,5%'."""
+    return "—" if v is None else f"{v:.1f}%".replace(".", ",")
+
+
+def monthly_html(data: MonthlyReportData, version: str | None = None) -> str:
+    """The monthly report (periods against last year, 766-style score, fields) as one document."""
+    env = environment()
+    env.filters.update(score=_score, score_signed=_score_signed, published=_published)
+    html = env.get_template("monthly.html.j2").render(
+        r=data,
+        province_name=data.province_name,
+        generated_at=data.generated_at,
+        provisional=data.provisional,
+        version=version,
+        kind_titles=IL.KIND_TITLES,
+        cumulative_note=IL.CUMULATIVE_NOTE,
+        current_map_note=IL.CURRENT_MAP_NOTE,
+        as_then_note=IL.AS_THEN_NOTE,
+        no_previous=IL.NO_PREVIOUS,
+        no_field=IL.NO_FIELD,
+        score_title=IL.SCORE_TITLE,
+        score_note=IL.score_note(load_score_config()),
+        catalogue_note=IL.CATALOGUE_NOTE,
+        catalogue_levels=IL.CATALOGUE_LEVELS,
     )
     return L.nfc(html)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Sequence
+from datetime import timedelta
 from functools import cache
 
 from openpyxl import Workbook
@@ -27,7 +28,10 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from kpi_pipeline.domain.score_766 import load_score_config
+from kpi_pipeline.reports import indicators_labels as IL
 from kpi_pipeline.reports import labels as L
+from kpi_pipeline.reports.indicators_model import MonthlyReportData
 from kpi_pipeline.reports.model import (
     LOW_VOLUME,
     PeakMonthReportData,
@@ -53,6 +57,8 @@ SHEET_UNITS = "Đơn vị"
 SHEET_HEATMAP = "Bản đồ nhiệt"
 SHEET_RED = "Chi tiết đơn vị đỏ"
 SHEET_MAP = "Bản đồ"
+SHEET_LATE_SUBJECTIVE = "Trễ hạn do chủ quan"
+SHEET_PAYMENT = "Chi tiết thanh toán"
 SHEET_TREND = "Xu hướng"
 SHEET_RANKINGS = "Xếp hạng"
 PP = '+0.0" điểm %";-0.0" điểm %";0.0" điểm %"'  # a change of rate, in percentage points
@@ -88,6 +94,9 @@ def weekly_xlsx(data: WeeklyReportData, map_png: bytes | None = None) -> bytes:
     _weekly_rankings(wb.create_sheet(SHEET_RANKINGS), summary)
     if data.map is not None:
         _weekly_map(wb.create_sheet(SHEET_MAP), data.map, map_png)
+    if data.indicators is not None:
+        _weekly_late_subjective(wb.create_sheet(SHEET_LATE_SUBJECTIVE), data)
+        _weekly_payment_drilldown(wb.create_sheet(SHEET_PAYMENT), data)
     for ws in wb.worksheets:
         _print_ready(ws, one_page=ws.title == SHEET_SUMMARY)
     return _save(wb, f"Báo cáo tuần {L.day(data.week_start)} – {L.day(data.week_end)}")
@@ -565,6 +574,257 @@ def _weekly_map(ws: Worksheet, m: ProvinceMap, png: bytes | None) -> None:
 
         image = Image(io.BytesIO(png))
         ws.add_image(image, "J2")
+
+
+# -- indicator sheets (issue 15) -------------------------------------------------------------
+
+
+def _weekly_late_subjective(ws: Worksheet, data: WeeklyReportData) -> None:
+    ind = data.indicators
+    _header_row(
+        ws, ["Mã đơn vị", "Đơn vị", "Cấp", "Trễ hạn do chủ quan", "Trễ hạn", "Đã giải quyết"]
+    )
+    p = data.province
+    ws.append(
+        [
+            p.unit_code,
+            f"Toàn {data.tier}",
+            L.LEVEL_LABELS.get(p.unit_level, p.unit_level),
+            ind.province_late_subjective,
+            ind.province_finished_late,
+            ind.province_finished,
+        ]
+    )
+    for c in ws[ws.max_row]:
+        c.font = BOLD
+    for u in ind.late_subjective:
+        ws.append(
+            [
+                u.unit_code,
+                u.unit_name,
+                L.LEVEL_LABELS.get(u.unit_level, u.unit_level),
+                u.late_subjective,
+                u.finished_late,
+                u.finished,
+            ]
+        )
+    _finish_table(ws, [14, 40, 16, 18, 12, 14])
+
+
+def _weekly_payment_drilldown(ws: Worksheet, data: WeeklyReportData) -> None:
+    _header_row(
+        ws,
+        [
+            "Mã đơn vị",
+            "Đơn vị",
+            "Nội dung",
+            "Mã thủ tục / hồ sơ",
+            "Thủ tục",
+            "Chưa thanh toán trực tuyến / ngày tiếp nhận",
+            "Có thể thanh toán trực tuyến / hình thức (cổng tỉnh)",
+            "Giao dịch cổng quốc gia",
+        ],
+    )
+    drilldowns = data.indicators.payment_drilldowns
+    if not drilldowns:
+        ws.append(["", "Không có đơn vị có tỷ lệ thanh toán trực tuyến xếp loại Đỏ trong tuần."])
+    for d in drilldowns:
+        for p in d.procedures:
+            ws.append(
+                [d.unit_code, d.unit_name, "Thủ tục", p.procedure_code, p.procedure_name]
+                + [p.count, p.total]
+            )
+        for o in d.dossiers:
+            ws.append(
+                [
+                    d.unit_code,
+                    d.unit_name,
+                    "Hồ sơ chưa thanh toán trực tuyến",
+                    o.ma_ho_so,
+                    o.procedure_name,
+                    L.day(o.received_at),
+                    o.provincial_method,
+                    o.national_status or "không có giao dịch",
+                ]
+            )
+        ws.append(
+            [d.unit_code, d.unit_name, "Tổng số hồ sơ chưa thanh toán trực tuyến", None, None]
+            + [d.dossiers_total]
+        )
+    _finish_table(ws, [12, 32, 34, 26, 50, 18, 22, 22])
+
+
+# -- the monthly workbook (issue 15) -----------------------------------------------------------
+
+SHEET_PERIODS = "Kỳ và cùng kỳ"
+SHEET_SCORE = "Điểm 766 (dự án)"
+SHEET_FIELDS = "Lĩnh vực"
+SHEET_CATALOGUE = "Danh mục thủ tục"
+SCORE_FORMAT = "0.00"
+
+
+def monthly_xlsx(data: MonthlyReportData) -> bytes:
+    """The monthly workbook: periods against the year before, the 766-style score, fields."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = SHEET_PERIODS
+    _monthly_periods(ws, data)
+    _monthly_score(wb.create_sheet(SHEET_SCORE), data)
+    _monthly_fields(wb.create_sheet(SHEET_FIELDS), data)
+    _monthly_catalogue(wb.create_sheet(SHEET_CATALOGUE), data)
+    return _save(wb, f"Báo cáo {L.month_label(data.month).lower()}")
+
+
+def _monthly_periods(ws: Worksheet, data: MonthlyReportData) -> None:
+    _header_row(
+        ws,
+        [
+            "Kỳ",
+            "Từ ngày",
+            "Đến hết ngày",
+            "Tiếp nhận",
+            "Đã giải quyết",
+            L.KPI_LABELS["on_time"],
+            L.KPI_LABELS["online"],
+            L.KPI_LABELS["online_payment"],
+            L.KPI_LABELS["digitisation"],
+            "Trễ hạn do chủ quan",
+            "Quá hạn cuối kỳ",
+            "Địa giới",
+        ],
+    )
+    for c in data.comparisons:
+        for f, prefix in ((c.current, IL.KIND_TITLES[c.kind] + ": "), (c.previous, "Cùng kỳ: ")):
+            if f is None:
+                ws.append([f"{prefix}{IL.NO_PREVIOUS}"])
+                continue
+            ws.append(
+                [
+                    prefix + f.label,
+                    L.day(f.start),
+                    L.day(f.end - timedelta(days=1)),
+                    f.received,
+                    f.finished,
+                    f.on_time_rate,
+                    f.online_rate,
+                    f.online_payment_rate,
+                    f.digitisation_rate,
+                    f.finished_late_subjective,
+                    f.overdue_open,
+                    "hiện nay" if c.on_current_map else "từng kỳ",
+                ]
+            )
+            row = ws.max_row
+            for col, band in ((6, f.on_time_band), (7, f.online_band), (8, f.online_payment_band)):
+                ws.cell(row, col).fill = band_fill(band)
+            for col in (6, 7, 8, 9):
+                ws.cell(row, col).number_format = PCT
+    _finish_table(ws, [40, 12, 12, 12, 12, 14, 14, 14, 14, 14, 14, 12], filter_=False)
+
+
+def _monthly_score(ws: Worksheet, data: MonthlyReportData) -> None:
+    _header_row(
+        ws,
+        [
+            "Mã đơn vị",
+            "Đơn vị",
+            "Điểm dự án (thang 100)",
+            "Điểm đạt",
+            "Điểm tối đa",
+            "Cổng QG: đúng hạn %",
+            "Cổng QG: trực tuyến %",
+            "Cổng QG: thanh toán %",
+            "Điểm dự án trên chỉ số so sánh",
+            "Điểm theo số liệu Cổng QG",
+            "Chênh lệch",
+        ],
+    )
+    rows = ([data.score_province] if data.score_province else []) + list(data.scores)
+    for s in rows:
+        ws.append(
+            [
+                s.unit_code,
+                s.unit_name,
+                s.score,
+                s.score_points,
+                s.max_points,
+                s.national_on_time_pct,
+                s.national_online_pct,
+                s.national_online_payment_pct,
+                s.own_compared_points,
+                s.national_compared_points,
+                s.diff_points,
+            ]
+        )
+        for col in (3, 4, 5, 9, 10, 11):
+            ws.cell(ws.max_row, col).number_format = SCORE_FORMAT
+    _finish_table(ws, [14, 36, 14, 10, 10, 12, 12, 12, 14, 14, 12])
+    ws.append([None])
+    ws.append([IL.SCORE_TITLE])
+    ws.cell(ws.max_row, 1).font = BOLD
+    for line in IL.score_note(load_score_config()):
+        ws.append([line])
+
+
+def _monthly_fields(ws: Worksheet, data: MonthlyReportData) -> None:
+    _header_row(
+        ws,
+        [
+            "Mã đơn vị",
+            "Đơn vị",
+            "Mã lĩnh vực",
+            "Lĩnh vực",
+            "Tiếp nhận",
+            "Đã giải quyết",
+            L.KPI_LABELS["on_time"],
+            L.KPI_LABELS["online"],
+        ],
+    )
+    for f in data.fields:
+        ws.append(
+            [
+                f.unit_code,
+                f.unit_name,
+                f.field_code,
+                f.field_name or IL.NO_FIELD,
+                f.received,
+                f.finished,
+                f.on_time_rate,
+                f.online_rate,
+            ]
+        )
+        for col, band in ((7, f.on_time_band), (8, f.online_band)):
+            ws.cell(ws.max_row, col).fill = band_fill(band)
+            ws.cell(ws.max_row, col).number_format = PCT
+    _finish_table(ws, [14, 32, 14, 40, 12, 12, 14, 14])
+
+
+def _monthly_catalogue(ws: Worksheet, data: MonthlyReportData) -> None:
+    _header_row(
+        ws,
+        [
+            "Cấp thực hiện",
+            "Thủ tục trong danh mục",
+            "Toàn trình / mức độ 4",
+            "Tỷ lệ",
+            "Mức độ 3, 4 đã tích hợp Cổng quốc gia",
+        ],
+    )
+    for c in data.catalogue:
+        ws.append(
+            [
+                IL.CATALOGUE_LEVELS.get(c.unit_level, c.unit_level),
+                c.procedures,
+                c.procedures_level4,
+                c.level4_share,
+                c.procedures_online_eligible,
+            ]
+        )
+        ws.cell(ws.max_row, 4).fill = band_fill(c.level4_band)
+        ws.cell(ws.max_row, 4).number_format = PCT
+    _finish_table(ws, [24, 14, 14, 12, 18], filter_=False)
+    ws.append([None])
+    ws.append([IL.CATALOGUE_NOTE])
 
 
 # -- helpers ---------------------------------------------------------------------------------
