@@ -120,6 +120,7 @@ class Measured:
         self.proc.stdin.flush()
         result = json.loads(self._until("RESULT ")[7:])
         wall = time.monotonic() - t0
+        time.sleep(1.0)  # the run's last backend exits and is reaped (its CPU in cutime)
         c1 = self.sampler.ask("mark")
         peaks = self.sampler.ask("peaks")
         self.proc.stdin.close()
