@@ -146,7 +146,7 @@ def pipeline_child(spec: dict) -> int:
     from dagster import DagsterInstance
 
     from kpi_pipeline.definitions import defs
-    from kpi_pipeline.local_services import ensure_local_services
+    from kpi_pipeline.shell.local_services import ensure_local_services
     from kpi_pipeline.orchestration.plans import sync_plan
     from kpi_pipeline.orchestration.runner import execute_plan
     from kpi_pipeline.warehouse import db
@@ -245,7 +245,7 @@ def main(argv: list[str] | None = None) -> int:
             with open(f"/proc/{backend}/stat") as f:
                 postmaster = int(f.read().rsplit(")", 1)[1].split()[1])
         sampler.ask(f"track postgres {postmaster}")
-        sim_cmd = [sys.executable, "-m", "kpi_pipeline.simulator", "--port", "0",
+        sim_cmd = [sys.executable, "-m", "kpi_simulator", "--port", "0",
                    "--scale", str(args.scale), "--seed", str(args.seed), "--now", stamp]  # fmt: skip
         portal_env: dict[str, str] = {}
         live: dict[str, str] = {}

@@ -22,6 +22,9 @@ DAGSTER_PG_URL = "DAGSTER_PG_URL"
 # Where the embedded PostgreSQL keeps its data, reports are written, and DAGSTER_HOME lives.
 KPI_HOME = "KPI_HOME"
 KPI_CONFIG_FILE = "KPI_CONFIG_FILE"
+# The address under which KPI_HOME's reports/ and gx_docs/ are served over HTTP (set by
+# `kpi-pipeline dev`, which serves them): metadata links then open from the Dagster UI.
+KPI_ARTIFACTS_URL = "KPI_ARTIFACTS_URL"
 # The change history the warehouse holds: from this day (default: the first partition), with
 # recent changes read again on every pull (docs/ARCHITECTURE.md, "Change history").
 KPI_HISTORY_START = "KPI_HISTORY_START"

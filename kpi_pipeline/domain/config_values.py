@@ -7,12 +7,19 @@ so a message names the file's error type and the place in the file (`where`).
 from __future__ import annotations
 
 
-def mapping(value: object, where: str, keys: set[str] | None, *, error: type[Exception]) -> dict:
-    """`value` as a mapping with exactly `keys` (any keys when None)."""
+def mapping(
+    value: object,
+    where: str,
+    keys: set[str] | None,
+    *,
+    error: type[Exception],
+    optional: set[str] = frozenset(),
+) -> dict:
+    """`value` as a mapping with exactly `keys`, plus any of `optional` (any keys when None)."""
     if not isinstance(value, dict):
         raise error(f"{where}: expected a mapping, got {type(value).__name__}")
     if keys is not None:
-        missing, unknown = keys - set(value), set(value) - keys
+        missing, unknown = keys - set(value), set(value) - keys - optional
         if missing:
             raise error(f"{where}: missing key(s) {sorted(missing)}")
         if unknown:

@@ -20,6 +20,7 @@ import yaml
 
 from kpi_pipeline.domain.bands import BandWidths, Target, band, exact_percent
 from kpi_pipeline.domain.config_values import integer, mapping
+from kpi_pipeline.domain.volume import is_low_volume
 from kpi_pipeline.settings import KPI_CONFIG_FILE
 
 DEFAULT_CONFIG_FILE = Path(__file__).resolve().parent.parent / "config" / "kpi.yaml"
@@ -27,6 +28,7 @@ CONFIG_ENV = KPI_CONFIG_FILE
 HEADLINE_KPIS = ("on_time", "online", "online_payment")
 TARGET_KPIS = (*HEADLINE_KPIS, "level4_share", "digitisation")
 CHISO_SCOPES = ("unit", "rollup")
+DEFAULT_MIN_VOLUME = 5  # dossiers in a KPI's denominator (issue 15); `min_volume` is optional
 
 
 class KpiConfigError(ValueError):
@@ -57,6 +59,11 @@ class KpiConfig:
     chiso_tolerance_pp: Decimal
     chiso_scope: str
     source: str = "<memory>"
+    min_volume: int = DEFAULT_MIN_VOLUME
+
+    def low_volume(self, denominator: int) -> bool:
+        """Dossiers in the denominator, but fewer than the minimum (kpi.low_volume in SQL)."""
+        return is_low_volume(denominator, self.min_volume)
 
     def band(self, kpi: str, numerator: int, denominator: int) -> str | None:
         return band(numerator, denominator, self.targets[kpi], self.widths)
@@ -83,6 +90,7 @@ class KpiConfig:
                 },
             },
             "drilldown": {"top_procedures": self.top_procedures},
+            "min_volume": {"dossiers": self.min_volume},
             "reconciliation": {
                 "chiso_tolerance_pp": str(self.chiso_tolerance_pp),
                 "chiso_scope": self.chiso_scope,
@@ -119,7 +127,10 @@ def parse_kpi_config(data: object, source: str = "<memory>") -> KpiConfig:
     """A validated `KpiConfig` from the parsed YAML document; errors name `source` and the key."""
     try:
         top = _mapping(
-            data, "top level", {"bands", "targets", "peak_months", "drilldown", "reconciliation"}
+            data,
+            "top level",
+            {"bands", "targets", "peak_months", "drilldown", "reconciliation"},
+            optional={"min_volume"},
         )
         b = _mapping(top["bands"], "bands", {"yellow_within_pp", "orange_within_pp"})
         yellow = _percent(b["yellow_within_pp"], "bands.yellow_within_pp")
@@ -159,7 +170,12 @@ def parse_kpi_config(data: object, source: str = "<memory>") -> KpiConfig:
             raise KpiConfigError(
                 f"reconciliation.chiso_scope: expected one of {CHISO_SCOPES}, got {r['chiso_scope']!r}"
             )
+        min_volume = DEFAULT_MIN_VOLUME
+        if "min_volume" in top:
+            mv = _mapping(top["min_volume"], "min_volume", {"dossiers"})
+            min_volume = _int(mv["dossiers"], "min_volume.dossiers", 0, 10**9)
         return KpiConfig(
+            min_volume=min_volume,
             widths=BandWidths(yellow, orange),
             targets=targets,
             peak=peak,

@@ -26,6 +26,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from kpi_pipeline.quality import records
 from kpi_pipeline.quality.config import QualityConfig, load_quality_config
+from kpi_pipeline.quality.offline_docs import make_offline
 from kpi_pipeline.quality.sql import quality_sql
 from kpi_pipeline.quality.suites import Build, Suite
 from kpi_pipeline.settings import kpi_home
@@ -186,6 +187,7 @@ def run_suite(
         index = None
         if build_docs:
             context.build_data_docs(site_names=["run"])
+            make_offline(site_dir)  # no CDN: the docs render on an offline network
             if shared_static is not None:
                 _share_static(site_dir, shared_static)
             index = site_dir / "index.html"

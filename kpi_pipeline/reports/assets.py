@@ -25,6 +25,7 @@ from dagster import (
     asset,
 )
 
+from kpi_pipeline.artifacts import with_urls
 from kpi_pipeline.domain.calendar import TZ, is_peak_month, month_window, week_window
 from kpi_pipeline.partitions import monthly_partitions, weekly_partitions
 from kpi_pipeline.reports import labels as L
@@ -204,7 +205,7 @@ def _metadata(done: list[tuple[str, Publication, str, dict]]) -> dict:
         meta.update(figures)
         meta["preview"] = MetadataValue.md(preview)
         meta["reports_dir"] = MetadataValue.path(reports_dir())
-        return meta
+        return with_urls(meta)  # links that open from the Dagster UI (`kpi-pipeline dev`)
     listing = [
         {
             "partition": key,

@@ -39,7 +39,14 @@ def render_peak_month(data: PeakMonthReportData, version: str | None = None) -> 
     }
 
 
-BAND_MARKS = {"green": "🟢", "yellow": "🟡", "orange": "🟠", "red": "🔴", None: "⚪"}
+BAND_MARKS = {
+    "green": "🟢",
+    "yellow": "🟡",
+    "orange": "🟠",
+    "red": "🔴",
+    "low_volume": "▫️",
+    None: "⚪",
+}
 
 
 def weekly_markdown(data: WeeklyReportData, top: int = 15) -> str:
@@ -55,7 +62,7 @@ def weekly_markdown(data: WeeklyReportData, top: int = 15) -> str:
         "",
         " · ".join(
             f"{BAND_MARKS[b]} {L.BAND_LABELS[b]}: {counts[b]}"
-            for b in ("red", "orange", "yellow", "green", None)
+            for b in ("red", "orange", "yellow", "green", "low_volume", None)
         ),
         "",
         "| # | Đơn vị | Đúng hạn | Trực tuyến | Thanh toán TT | Xếp loại |",
@@ -65,7 +72,7 @@ def weekly_markdown(data: WeeklyReportData, top: int = 15) -> str:
         lines.append(
             f"| {i} | {_md(u.unit_name)} | {L.pct(u.on_time_rate)} | {L.pct(u.online_rate)}"
             f" | {L.pct(u.online_payment_rate)}"
-            f" | {BAND_MARKS[u.overall_band]} {L.BAND_LABELS[u.overall_band]} |"
+            f" | {BAND_MARKS[u.shown_overall]} {L.BAND_LABELS[u.shown_overall]} |"
         )
     if len(data.units) > top:
         lines.append(f"\n… và {len(data.units) - top} đơn vị khác.")
@@ -88,6 +95,7 @@ def peak_month_markdown(data: PeakMonthReportData, top: int = 15) -> str:
         f"- Đạt chỉ tiêu trực tuyến 100%: {s['online']['met']} đơn vị{then('online')}",
         f"- Không có hồ sơ trễ hạn do chủ quan: {s['late']['met']} đơn vị{then('late')}",
         f"- Đạt cả hai chỉ tiêu: {s['all']['met']} đơn vị{then('all')}",
+        *([f"- {L.COMPARISON_ON_CURRENT_MAP}"] if data.comparison_on_current_map else []),
         "",
         "| # | Đơn vị | Tỷ lệ trực tuyến | Trễ do chủ quan | Kết quả |",
         "|---|---|---|---|---|",

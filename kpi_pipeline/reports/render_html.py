@@ -1,12 +1,14 @@
 """Self-contained HTML reports from the report models (Jinja2 templates, inline CSS).
 
-Pure: model in, text out. The chart is embedded as a base64 `data:` URI, so a report is one
-file that opens offline and can be mailed as is.
+Pure: model in, text out. The chart is embedded as a base64 `data:` URI and the little script
+(the district filter, printing the summary page) is inline, so a report is one file that opens
+offline and can be mailed as is: nothing is fetched from a network.
 """
 
 from __future__ import annotations
 
 import base64
+import re
 from functools import cache
 from pathlib import Path
 
@@ -16,9 +18,11 @@ from markupsafe import Markup
 from kpi_pipeline.reports import labels as L
 from kpi_pipeline.reports.map import map_svg
 from kpi_pipeline.reports.model import NO_DATA, PeakMonthReportData, WeeklyReportData
+from kpi_pipeline.reports.summary import weekly_summary
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-BAND_LETTERS = {"green": "X", "yellow": "V", "orange": "C", "red": "Đ", None: ""}
+BAND_LETTERS = {"green": "X", "yellow": "V", "orange": "C", "red": "Đ", "low_volume": "Í", None: ""}
+OVERDUE_LISTED = 5  # overdue dossiers listed per red unit in the HTML (the workbook: all read)
 
 
 @cache
@@ -88,12 +92,31 @@ def weekly_html(data: WeeklyReportData, chart_png: bytes, version: str | None = 
             headline=headline,
             counts=data.band_counts(),
             units_by_code={u.unit_code: u for u in data.units},
+            s=weekly_summary(data),
+            min_volume=data.min_volume,
+            districts=hierarchical_districts(data),
+            overdue_listed=OVERDUE_LISTED,
             chart_b64=base64.b64encode(chart_png).decode("ascii"),
             # built by map.map_svg, which escapes every text it writes
             map_svg=Markup(map_svg(data.map, title=map_title(data))) if data.map else None,
         )
     )
-    return L.nfc(html)
+    return L.nfc(compact(html))
+
+
+def compact(html: str) -> str:
+    """Without the templates' indentation (a third of a full-size report; no <pre> in it)."""
+    return _INDENT.sub("\n", html)
+
+
+_INDENT = re.compile(r"\n[ \t]+")
+
+
+def hierarchical_districts(data: WeeklyReportData) -> list:
+    """The districts of the week, by name: the filter's options (none after the reform)."""
+    return sorted(
+        (u for u in data.units if u.unit_level == "HUYEN"), key=lambda u: L.vi_sort_key(u.unit_name)
+    )
 
 
 def map_title(data: WeeklyReportData) -> str:
@@ -158,6 +181,7 @@ def peak_month_html(data: PeakMonthReportData, version: str | None = None) -> st
             targets=targets,
             summary=summary,
             has_previous=summary["all"]["previous_met"] is not None,
+            comparison_on_current_map_note=L.COMPARISON_ON_CURRENT_MAP,
         )
     )
     return L.nfc(html)

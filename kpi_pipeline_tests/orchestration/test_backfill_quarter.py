@@ -11,10 +11,11 @@ from datetime import date, datetime
 import pytest
 from dagster import DagsterInstance, DagsterRunStatus
 
-from kpi_pipeline import cli, settings
+from kpi_pipeline import settings
 from kpi_pipeline.domain.calendar import TZ
 from kpi_pipeline.orchestration.plans import partition_range
 from kpi_pipeline.partitions import monthly_partitions, weekly_partitions
+from kpi_pipeline.shell import cli
 from kpi_pipeline.warehouse import db
 from kpi_pipeline_tests.kpis.helpers import COUNTS
 from kpi_pipeline_tests.truth import Truth

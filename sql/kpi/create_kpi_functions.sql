@@ -59,6 +59,27 @@ RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     LIMIT 1
 $$;
 
+-- The minimum-volume rule (kpi.yaml `min_volume`): a KPI whose denominator has dossiers but
+-- fewer than the minimum is "low volume" (reports show "it ho so" instead of its colour). The
+-- contract bands stay as kpi-tables.md defines them; this is carried in added columns.
+-- The Python twin is kpi_pipeline.domain.volume; tests check that they agree.
+CREATE OR REPLACE FUNCTION kpi.low_volume(den bigint, cfg jsonb)
+RETURNS boolean LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT den > 0 AND den < coalesce((cfg #>> '{min_volume,dossiers}')::bigint, 0)
+$$;
+
+-- The overall band over the headline KPIs that are rated (dossiers, and not low volume).
+CREATE OR REPLACE FUNCTION kpi.rated_overall_band(on_time_band text, on_time_den bigint,
+                                                  online_band text, online_den bigint,
+                                                  payment_band text, payment_den bigint,
+                                                  cfg jsonb)
+RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT kpi.worst_band(
+        CASE WHEN NOT kpi.low_volume(on_time_den, cfg) THEN on_time_band END,
+        CASE WHEN NOT kpi.low_volume(online_den, cfg) THEN online_band END,
+        CASE WHEN NOT kpi.low_volume(payment_den, cfg) THEN payment_band END)
+$$;
+
 -- Is `day` a working day, given its ref.holidays kind (NULL when not listed)? Saturdays and
 -- Sundays are off unless LAM_BU (a working Saturday); LE and BU days are off. The SQL twin of
 -- kpi_pipeline.domain.calendar.WorkingCalendar.is_working_day.

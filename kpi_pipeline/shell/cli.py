@@ -4,7 +4,7 @@ kpi-pipeline run         latest complete week and month, end to end (the main co
 kpi-pipeline dev         the Dagster UI (dagster dev) on the same configuration
 kpi-pipeline sync        bring the change history up to date (a new warehouse: all of it)
 kpi-pipeline backfill --start YYYY-MM-DD --end YYYY-MM-DD [--repull] [--max-weeks N]
-kpi-pipeline simulator   serve the portal simulator until interrupted
+kpi-pipeline simulator [--scale S] [--seed N] ...   the portal simulator (python -m kpi_simulator)
 kpi-pipeline grant-reader NAME   a read-only role for report readers (SELECT on schema kpi)
 """
 
@@ -15,7 +15,6 @@ import logging
 import os
 import subprocess
 import sys
-import time
 from datetime import date, datetime
 
 from kpi_pipeline import settings
@@ -24,6 +23,7 @@ from kpi_pipeline.domain.calendar import (
     latest_complete_month,
     latest_complete_week,
 )
+from kpi_pipeline.errors import ConfigurationError
 
 
 def _say(msg: str) -> None:
@@ -33,8 +33,8 @@ def _say(msg: str) -> None:
 def start_checked():
     """Start the embedded default where nothing is configured, then check the configuration
     (one connection to each database and portal); `ConfigurationError` names what to set."""
-    from kpi_pipeline.local_services import ensure_local_services
-    from kpi_pipeline.preflight import ConfigurationError, check_all
+    from kpi_pipeline.shell.local_services import ensure_local_services
+    from kpi_pipeline.shell.preflight import check_all
 
     services = ensure_local_services()
     for line in services.started:
@@ -130,11 +130,20 @@ def _redacted(url: str) -> str:
 
 
 def cmd_dev(args) -> int:
-    from kpi_pipeline.local_services import ensure_local_services
+    from kpi_pipeline.artifacts import serve
+    from kpi_pipeline.shell.local_services import ensure_local_services
 
     services = ensure_local_services()
     for line in services.started:
         _say(f"started {line}")
+    # reports and Data Docs over HTTP, so their metadata links open from the UI
+    try:
+        artifacts = serve(args.host, args.artifacts_port)
+    except OSError:  # the port is taken (another dev session): any free one
+        artifacts = serve(args.host, 0)
+    host, port = artifacts.server_address[:2]
+    os.environ[settings.KPI_ARTIFACTS_URL] = f"http://{host}:{port}"
+    _say(f"reports and GX Data Docs on http://{host}:{port}/reports/ and /gx_docs/")
     cmd = [
         sys.executable, "-m", "dagster", "dev",
         "-w", str(settings.PROJECT_ROOT / "workspace.yaml"),
@@ -146,13 +155,14 @@ def cmd_dev(args) -> int:
     except KeyboardInterrupt:
         return 0
     finally:
+        artifacts.shutdown()
         services.close()
 
 
 def cmd_backfill(args) -> int:
     from kpi_pipeline.orchestration.plans import backfill_plan, partition_range
     from kpi_pipeline.partitions import monthly_partitions, weekly_partitions
-    from kpi_pipeline.preflight import date_range
+    from kpi_pipeline.shell.preflight import date_range
 
     start, end = date_range(args.start, args.end)  # before anything starts
     now = datetime.now(TZ)
@@ -183,34 +193,35 @@ def cmd_backfill(args) -> int:
 
 
 def cmd_grant_reader(args) -> int:
-    from kpi_pipeline.warehouse.roles import grant_reader_command
+    """The reader role on the configured warehouse (the embedded one when `KPI_DATABASE_URL`
+    is unset)."""
+    from kpi_pipeline.shell.local_services import embedded_warehouse
+    from kpi_pipeline.warehouse.db import redact_url
+    from kpi_pipeline.warehouse.preflight import check_database
+    from kpi_pipeline.warehouse.roles import ReaderRoleError, grant_reader
 
-    return grant_reader_command(args.name, say=_say)
-
-
-def cmd_simulator(args) -> int:
-    from kpi_pipeline.local_services import SIMULATOR_SCALE, SIMULATOR_SEED, start_simulator
-
-    os.environ[SIMULATOR_SCALE] = str(args.scale)
-    os.environ[SIMULATOR_SEED] = str(args.seed)
-    for name in (settings.PROVINCIAL_PORTAL_URL, settings.NATIONAL_PORTAL_URL):
-        os.environ.pop(name, None)
-    server = start_simulator()
-    for name in (settings.PROVINCIAL_PORTAL_URL, settings.PROVINCIAL_PORTAL_CLIENT_ID,
-                 settings.PROVINCIAL_PORTAL_CLIENT_SECRET, settings.NATIONAL_PORTAL_URL,
-                 settings.NATIONAL_PORTAL_CLIENT_ID, settings.NATIONAL_PORTAL_CLIENT_SECRET):  # fmt: skip
-        print(f"export {name}={os.environ[name]}", flush=True)
+    name = args.name
+    url = os.environ.get(settings.KPI_DATABASE_URL)
+    if url:
+        check_database(settings.KPI_DATABASE_URL, url)
+    else:
+        url = embedded_warehouse()
     try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        server.stop()
+        for line in grant_reader(url, name):
+            _say(line)
+    except ReaderRoleError as exc:
+        raise ConfigurationError(str(exc)) from None
+    _say(f"{name} can now read schema kpi of {redact_url(url)} and nothing else")
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    from kpi_pipeline.preflight import ConfigurationError
+def cmd_simulator(args) -> int:
+    from kpi_pipeline.shell.local_services import serve_simulator
 
+    return serve_simulator(args.simulator_args)
+
+
+def main(argv: list[str] | None = None) -> int:
     try:
         return _main(argv)
     except ConfigurationError as exc:
@@ -229,6 +240,9 @@ def _main(argv: list[str] | None) -> int:
     dev = sub.add_parser("dev", help="open the Dagster UI on the same configuration")
     dev.add_argument("--host", default="127.0.0.1")
     dev.add_argument("--port", type=int, default=3000)
+    dev.add_argument(
+        "--artifacts-port", type=int, default=3001, help="where reports and Data Docs are served"
+    )
     dev.set_defaults(func=cmd_dev)
     sub.add_parser(
         "sync", help="bring the change history up to date (a new warehouse: all of it)"
@@ -248,14 +262,18 @@ def _main(argv: list[str] | None) -> int:
         help="at most this many weeks per run (default: KPI_MAX_WEEKS_PER_RUN or 53)",
     )
     bf.set_defaults(func=cmd_backfill)
-    sim = sub.add_parser("simulator", help="serve the portal simulator until interrupted")
-    sim.add_argument("--scale", type=float, default=0.01)
-    sim.add_argument("--seed", type=int, default=49)
+    # The simulator's own command line (`python -m kpi_simulator`): its flags pass through.
+    sim = sub.add_parser(
+        "simulator", help="serve the portal simulator until interrupted", add_help=False
+    )
     sim.set_defaults(func=cmd_simulator)
     reader = sub.add_parser("grant-reader", help="a read-only role for report readers")
     reader.add_argument("name", help="the reader's PostgreSQL role (created if missing)")
     reader.set_defaults(func=cmd_grant_reader)
-    args = parser.parse_args(argv)
+    args, rest = parser.parse_known_args(argv)
+    if rest and args.func is not cmd_simulator:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
+    args.simulator_args = rest
     return args.func(args)
 
 
@@ -274,8 +292,6 @@ def _default_max_weeks() -> int:
     try:
         return _positive(value)
     except argparse.ArgumentTypeError as exc:
-        from kpi_pipeline.preflight import ConfigurationError
-
         raise ConfigurationError(f"{settings.KPI_MAX_WEEKS_PER_RUN}: {exc}") from None
 
 

@@ -34,11 +34,11 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from kpi_pipeline import settings
-from kpi_pipeline.simulator import faults as data_faults
-from kpi_pipeline.simulator.config import FaultConfig
-from kpi_pipeline.simulator.faults import NO_FAULT, Decision, FaultInjector
-from kpi_pipeline.simulator.timestamps import parse
-from kpi_pipeline.simulator.world import DONGBO, HOSO, THANHTOAN, World
+from kpi_simulator import faults as data_faults
+from kpi_simulator.config import FaultConfig
+from kpi_simulator.faults import NO_FAULT, Decision, FaultInjector
+from kpi_simulator.timestamps import parse
+from kpi_simulator.world import DONGBO, HOSO, THANHTOAN, World
 
 PROVINCIAL, NATIONAL = "provincial", "national"
 TOKEN_PATH = "/oauth/token"

@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from kpi_pipeline.simulator.config import FaultConfig
+from kpi_simulator.config import FaultConfig
 
 TERMINAL = ("rate_limit", "server_error", "html_body", "connection_reset")
 MODIFIERS = ("slow", "repeated_records", "nfd_text")

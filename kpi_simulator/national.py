@@ -15,9 +15,9 @@ from __future__ import annotations
 import random
 from datetime import date
 
-from kpi_pipeline.simulator.dossiers import FINISHED, REFUSED, RETURNED, Dossier, randint
-from kpi_pipeline.simulator.profiles import UnitProfile
-from kpi_pipeline.simulator.timestamps import DAY, HOUR, fmt
+from kpi_simulator.dossiers import FINISHED, REFUSED, RETURNED, Dossier, randint
+from kpi_simulator.profiles import UnitProfile
+from kpi_simulator.timestamps import DAY, HOUR, fmt
 
 MAX_SYNC_LAG = 10 * DAY + 60  # a sync never trails its event by more (monotonic bumps included)
 MAX_REFUND_DELAY = 30 * DAY

@@ -21,17 +21,16 @@ from pathlib import Path
 
 from kpi_pipeline import settings
 from kpi_pipeline.domain.calendar import TZ
-from kpi_pipeline.preflight import ConfigurationError, check_database, static_problems
+from kpi_pipeline.errors import ConfigurationError
+from kpi_pipeline.shell.preflight import static_problems
 from kpi_pipeline.warehouse import db
 from kpi_pipeline.warehouse.embedded import start_embedded
+from kpi_pipeline.warehouse.preflight import check_database
 
 log = logging.getLogger(__name__)
 
 SIMULATOR_SCALE = "KPI_SIMULATOR_SCALE"
 SIMULATOR_SEED = "KPI_SIMULATOR_SEED"
-
-
-__all__ = ["ConfigurationError", "LocalServices", "ensure_local_services", "start_simulator"]
 
 
 @dataclass
@@ -107,7 +106,7 @@ def ensure_local_services(now: datetime | None = None) -> LocalServices:
 
 def start_simulator(now: datetime | None = None):
     """Serve both portals from the bundled simulator and export their settings."""
-    from kpi_pipeline.simulator import SimulatorConfig, SimulatorServer, World
+    from kpi_simulator import SimulatorConfig, SimulatorServer, World
 
     os.environ.setdefault(settings.KPI_PROVINCE_CODE, settings.EMBEDDED_PROVINCE_CODE)
     scale = float(os.environ.get(SIMULATOR_SCALE) or 0.01)
@@ -124,3 +123,12 @@ def start_simulator(now: datetime | None = None):
     server.start()
     os.environ.update(server.portal_env())
     return server
+
+
+def serve_simulator(argv: list[str]) -> int:
+    """`kpi-pipeline simulator`: the simulator's own command line, serving the embedded
+    default's province unless `KPI_PROVINCE_CODE` names another."""
+    from kpi_simulator.__main__ import main
+
+    province = os.environ.get(settings.KPI_PROVINCE_CODE) or settings.EMBEDDED_PROVINCE_CODE
+    return main(argv, prog="kpi-pipeline simulator", province=province)

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from kpi_pipeline.domain.calendar import TZ
+from kpi_pipeline.domain.provinces import deployment
 
 HISTORY_START = date(2022, 1, 1)
 # The holiday table (data/ngaynghi.csv) covers 2022..2027; a later `now` would need more rows.
@@ -153,8 +154,6 @@ class SimulatorConfig:
             raise ValueError("scale must be > 0")
         if not 1 <= self.max_page_size <= 500:
             raise ValueError("max_page_size must be in 1..500 (the contract's maximum)")
-        from kpi_pipeline.simulator.admin_units import deployment
-
         deployment(self.province_code)  # any GSO province of vietnamadminunits, else an error
 
     @classmethod

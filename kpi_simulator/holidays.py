@@ -15,11 +15,12 @@ import csv
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
+from importlib import resources
 from pathlib import Path
 
 from kpi_pipeline.domain.calendar import WorkingCalendar
 
-DATA_FILE = Path(__file__).parent / "data" / "ngaynghi.csv"
+DATA_FILE = resources.files("kpi_simulator").joinpath("data", "ngaynghi.csv")
 KINDS = ("LE", "BU", "LAM_BU")
 TET = "Tết Nguyên đán"
 

@@ -29,17 +29,14 @@ from datetime import date, timedelta
 
 from vietnamadminunits.database.main import query
 
-from kpi_pipeline.lineage.provinces import (
+from kpi_pipeline.domain.provinces import (
     REFORM_DAY,
-    Deployment,
     converter_data,
     deployment,
     province_name,
     provinces,
 )
-from kpi_pipeline.simulator.config import HISTORY_START
-
-__all__ = ["Deployment", "build_units", "deployment"]
+from kpi_simulator.config import HISTORY_START
 
 SUFFIX = "H47"  # Quảng Nam's agency-code suffix (and the procedure catalogue's)
 PROVINCE_CODE = f"000.00.00.{SUFFIX}"

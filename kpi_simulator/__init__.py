@@ -4,8 +4,8 @@
 `SimulatorServer` serves it over HTTP with OAuth and optional faults (`FaultConfig`).
 """
 
-from kpi_pipeline.simulator.config import FaultConfig, SimulatorConfig
-from kpi_pipeline.simulator.server import SimulatorServer
-from kpi_pipeline.simulator.world import World
+from kpi_simulator.config import FaultConfig, SimulatorConfig
+from kpi_simulator.server import SimulatorServer
+from kpi_simulator.world import World
 
 __all__ = ["FaultConfig", "SimulatorConfig", "SimulatorServer", "World"]

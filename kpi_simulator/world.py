@@ -18,11 +18,11 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
-from kpi_pipeline.simulator.admin_units import build_units
-from kpi_pipeline.simulator.config import HISTORY_START, SimulatorConfig
-from kpi_pipeline.simulator.dossiers import LIFETIME, DayGenerator, Dossier
-from kpi_pipeline.simulator.holidays import load_holidays, tet_ranges, working_calendar
-from kpi_pipeline.simulator.national import (
+from kpi_simulator.admin_units import build_units
+from kpi_simulator.config import HISTORY_START, SimulatorConfig
+from kpi_simulator.dossiers import LIFETIME, DayGenerator, Dossier
+from kpi_simulator.holidays import load_holidays, tet_ranges, working_calendar
+from kpi_simulator.national import (
     MAX_REFUND_DELAY,
     MAX_SYNC_LAG,
     add_national,
@@ -32,9 +32,9 @@ from kpi_pipeline.simulator.national import (
     sync_item,
     txn_view,
 )
-from kpi_pipeline.simulator.procedures import build_procedures
-from kpi_pipeline.simulator.profiles import build_profiles
-from kpi_pipeline.simulator.timestamps import day_of, day_start, from_datetime
+from kpi_simulator.procedures import build_procedures
+from kpi_simulator.profiles import build_profiles
+from kpi_simulator.timestamps import day_of, day_start, from_datetime
 
 HOSO, DONGBO, THANHTOAN = "hoso", "dongbo", "thanhtoan"
 FINISHED_NATIONALLY = "fin"  # summary key: when the national copy shows the dossier finished

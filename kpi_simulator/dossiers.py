@@ -17,9 +17,9 @@ from collections.abc import Callable
 from datetime import date, timedelta
 
 from kpi_pipeline.domain.calendar import PEAK_MONTHS, WorkingCalendar
-from kpi_pipeline.simulator.procedures import Procedure
-from kpi_pipeline.simulator.profiles import WORKING_DAYS_PER_YEAR, UnitProfile, years_since_start
-from kpi_pipeline.simulator.timestamps import DAY, HOUR, fmt
+from kpi_simulator.procedures import Procedure
+from kpi_simulator.profiles import WORKING_DAYS_PER_YEAR, UnitProfile, years_since_start
+from kpi_simulator.timestamps import DAY, HOUR, fmt
 
 LIFETIME_DAYS = 120
 LIFETIME = LIFETIME_DAYS * DAY

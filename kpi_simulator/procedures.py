@@ -1,19 +1,26 @@
 """The procedure catalogue (TTHC): hundreds per level, with online level, fee and deadline.
 
-The catalogue is generated from `procedure_names.FIELDS` with an RNG of its own, independent of
-the simulator seed: every simulated world of the province shares one catalogue, as real
-provinces do. Codes have the shape of Quảng Nam's localised national codes
-(`1.004227.000.00.00.H47`) but the numbers are synthetic.
+The catalogue is generated from `data/procedure_names.json` with an RNG of its own, independent
+of the simulator seed: every simulated world of the province shares one catalogue, as real
+provinces do. That file lists, per field of procedures, its level (TINH, HUYEN, XA), name,
+department number (provincial fields), volume weight, processing days to choose from, share
+with a fee, fee range in VND, MucDo mix (2, 3, 4) and procedure names by popularity; names
+follow the wording of the national procedure database (Cơ sở dữ liệu quốc gia về TTHC), and
+licence-like names get the usual "cấp lại / điều chỉnh / gia hạn" variants here. Codes have
+the shape of Quảng Nam's localised national codes (`1.004227.000.00.00.H47`) but the numbers
+are synthetic.
 """
 
 from __future__ import annotations
 
+import json
 import random
 import unicodedata
 from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 
-from kpi_pipeline.simulator.admin_units import SUFFIX
-from kpi_pipeline.simulator.procedure_names import FIELDS
+from kpi_simulator.admin_units import SUFFIX
 
 # Licence-like names get the usual follow-up procedures, each rarer than the first issue.
 _LICENCE_PREFIXES = ("Cấp giấy phép ", "Cấp Giấy phép ")
@@ -93,12 +100,35 @@ def _variants(name: str) -> list[tuple[str, float]]:
     return [(name, 1.0)]
 
 
+@cache
+def procedure_fields() -> tuple[tuple, ...]:
+    """The fields of `data/procedure_names.json` as (level, field name, department, weight,
+    days, fee share, (fee min, fee max), MucDo mix, names), lists made tuples."""
+    text = resources.files("kpi_simulator").joinpath("data/procedure_names.json").read_text("utf-8")
+    return tuple(
+        (
+            f["level"],
+            f["field"],
+            f["department"],
+            f["weight"],
+            tuple(f["days"]),
+            f["fee_share"],
+            tuple(f["fee_range"]),
+            tuple(f["service_level_mix"]),
+            tuple(f["names"]),
+        )
+        for f in json.loads(text)
+    )
+
+
 def build_procedures() -> list[Procedure]:
     """The whole catalogue, sorted by code (the order `/api/v1/thutuc` serves)."""
     rng = random.Random("kpi-pipeline:procedure-catalogue:v1")
     used: set[int] = set()
     out: list[Procedure] = []
-    for level, fname, dept, fweight, day_choices, fee_share, (fee_lo, fee_hi), mix, names in FIELDS:
+    catalogue = procedure_fields()
+    for level, fname, dept, fweight, day_choices, fee_share, fees, mix, names in catalogue:
+        fee_lo, fee_hi = fees
         fcode = field_code(fname)
         for rank, base in enumerate(names):
             # Provinces list follow-up variants for their main licences only.

@@ -19,7 +19,7 @@ from functools import cache
 
 from vietnamadminunits.database.main import query
 
-from kpi_pipeline.simulator.admin_units import (
+from kpi_simulator.admin_units import (
     DEPARTMENT_MERGER_DAY,
     DEPARTMENT_MERGERS,
     MERGER_DAY,
@@ -31,9 +31,9 @@ from kpi_pipeline.simulator.admin_units import (
     deployment,
     district_code,
 )
-from kpi_pipeline.simulator.config import HISTORY_START
-from kpi_pipeline.simulator.procedures import Procedure
-from kpi_pipeline.simulator.timestamps import logistic
+from kpi_simulator.config import HISTORY_START
+from kpi_simulator.procedures import Procedure
+from kpi_simulator.timestamps import logistic
 
 # Dossiers a year at scale 1.0, by department number (1..20, see admin_units.DEPARTMENTS).
 DEPARTMENT_VOLUME = {
