@@ -57,9 +57,9 @@ def child(years: int, scale: float) -> int:
         from province_year import ComputeTimer, run_figures
 
         from kpi_pipeline.domain.calendar import latest_complete_month, latest_complete_week
-        from kpi_pipeline.shell.local_services import ensure_local_services
         from kpi_pipeline.orchestration.plans import MONTHLY, WEEKLY_KPIS, PlannedRun, sync_plan
         from kpi_pipeline.orchestration.runner import execute_plan, run_job
+        from kpi_pipeline.shell.local_services import ensure_local_services
         from kpi_pipeline.warehouse import db
 
         compute = ComputeTimer()

@@ -146,9 +146,9 @@ def pipeline_child(spec: dict) -> int:
     from dagster import DagsterInstance
 
     from kpi_pipeline.definitions import defs
-    from kpi_pipeline.shell.local_services import ensure_local_services
     from kpi_pipeline.orchestration.plans import sync_plan
     from kpi_pipeline.orchestration.runner import execute_plan
+    from kpi_pipeline.shell.local_services import ensure_local_services
     from kpi_pipeline.warehouse import db
 
     services = ensure_local_services()
