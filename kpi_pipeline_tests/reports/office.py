@@ -6,10 +6,11 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from pathlib import Path
+
+from kpi_pipeline_tests.system_packages import ensure_debian_program
 
 CANDIDATES = ("soffice", "libreoffice")
 
@@ -23,23 +24,11 @@ def find_libreoffice() -> str | None:
 
 
 def ensure_libreoffice() -> str:
-    path = find_libreoffice()
-    if path:
-        return path
-    if os.geteuid() == 0 and shutil.which("apt-get"):
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        subprocess.run(["apt-get", "update", "-q"], check=True, env=env, capture_output=True)
-        subprocess.run(
-            ["apt-get", "install", "-y", "-q", "--no-install-recommends",
-             "libreoffice-calc-nogui", "fonts-dejavu-core"],
-            check=True,
-            env=env,
-            capture_output=True,
-        )  # fmt: skip
-        path = find_libreoffice()
-    if not path:
-        raise RuntimeError("the workbook tests need LibreOffice: install libreoffice-calc-nogui")
-    return path
+    return ensure_debian_program(
+        find_libreoffice,
+        ("libreoffice-calc-nogui", "fonts-dejavu-core"),
+        "the workbook tests need LibreOffice: install libreoffice-calc-nogui",
+    )
 
 
 def to_pdf(soffice: str, xlsx: Path, workdir: Path) -> bytes:
