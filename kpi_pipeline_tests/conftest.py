@@ -24,6 +24,18 @@ def embedded_dir() -> Path:
     return Path(tempfile.mkdtemp(prefix="kpi-test-pg-"))
 
 
+@pytest.fixture(autouse=True)
+def _environment_restored():
+    """Every test leaves os.environ as it found it. Code under test sets variables for the
+    processes it starts (`ensure_local_services` exports DAGSTER_PG_URL and the portals'),
+    and with tests spread over xdist workers in any order a leaked variable would point a
+    later test at a server that is gone."""
+    saved = dict(os.environ)
+    yield
+    os.environ.clear()
+    os.environ.update(saved)
+
+
 @pytest.fixture
 def state_dir():
     """A KPI_HOME-style folder that may hold an embedded server; removed after the test."""
