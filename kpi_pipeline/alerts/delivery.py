@@ -43,7 +43,6 @@ from dagster import ConfigurableResource
 from pydantic import Field
 
 from kpi_pipeline.alerts.model import Message
-from kpi_pipeline.alerts.recipients import Recipients, load_recipients
 from kpi_pipeline.redaction import redact, url_secrets
 
 EMAIL, WEBHOOK = "email", "webhook"
@@ -275,9 +274,6 @@ class AlertDeliveryResource(ConfigurableResource):
     webhook_token: str | None = None
     webhook_auth_header: str = "access_token"
     webhook_max_chars: int = 2000
-    recipients_file: str | None = Field(
-        default=None, description="YAML of recipients per unit; unset: the packaged file"
-    )
     max_attempts: int = 3
     backoff_seconds: float = 2.0
     timeout_seconds: float = 20.0
@@ -323,9 +319,6 @@ class AlertDeliveryResource(ConfigurableResource):
             s for s in (self.smtp_password, self.webhook_token, *url_secrets(self.webhook_url)) if s
         ]
 
-    def recipients(self) -> Recipients:
-        return load_recipients(self.recipients_file or None)
-
     def deliver(self, sender, recipient, message: Message) -> DeliveryResult:
         return deliver(
             sender,
@@ -343,6 +336,5 @@ class AlertDeliveryResource(ConfigurableResource):
             "smtp_auth": bool(self.smtp_user),
             "webhook": _safe_url(self.webhook_url) if self.webhook_url else None,
             "webhook_token": bool(self.webhook_token),
-            "recipients_file": self.recipients_file or "(packaged: nobody)",
             "max_attempts": self.max_attempts,
         }

@@ -22,7 +22,7 @@ from dagster import (
     multi_asset,
 )
 
-from kpi_pipeline.domain.kpi_config import load_kpi_config
+from kpi_pipeline.config_files import ConfigFilesResource
 from kpi_pipeline.kpis.compute import PeriodRange, count_by, replace_table, unit_kpi_metadata
 from kpi_pipeline.kpis.history import require_complete_history
 from kpi_pipeline.partitions import monthly_partitions, weekly_partitions
@@ -73,10 +73,14 @@ def _window_asset(
         deps=deps,
         description=description,
     )
-    def _kpi_table(context: AssetExecutionContext, warehouse: WarehouseResource):
+    def _kpi_table(
+        context: AssetExecutionContext,
+        warehouse: WarehouseResource,
+        config_files: ConfigFilesResource,
+    ):
         hold_if_blocked(context)  # a blocking check upstream failed, in this run or an earlier one
         require_complete_history(context, warehouse, *context.partition_time_window)
-        config = load_kpi_config()
+        config = config_files.kpi()
         periods = _periods(context, partitions_def)
         with warehouse.connect() as conn, conn.transaction():
             rows = replace_table(conn, table, periods, config)
@@ -229,11 +233,13 @@ CHISO_TABLES = ("reconciliation_chiso_monthly", "reconciliation_chiso_dossiers_m
     backfill_policy=BackfillPolicy.single_run(),
     name="kpi__reconciliation_chiso",
 )
-def reconciliation_chiso(context: AssetExecutionContext, warehouse: WarehouseResource):
+def reconciliation_chiso(
+    context: AssetExecutionContext, warehouse: WarehouseResource, config_files: ConfigFilesResource
+):
     """Both chiso tables in one transaction: the comparison, then its explaining dossiers."""
     hold_if_blocked(context)  # a blocking check upstream failed, in this run or an earlier one
     require_complete_history(context, warehouse, *context.partition_time_window)
-    config = load_kpi_config()
+    config = config_files.kpi()
     periods = _periods(context, monthly_partitions)
     with warehouse.connect() as conn, conn.transaction():
         rows = {t: replace_table(conn, t, periods, config) for t in CHISO_TABLES}

@@ -6,6 +6,7 @@ from dagster._core.definitions.backfill_policy import BackfillPolicyType
 from kpi_pipeline.kpis.assets import ASSETS, unit_kpi_weekly
 from kpi_pipeline.partitions import monthly_partitions, weekly_partitions
 from kpi_pipeline.warehouse.resource import WarehouseResource
+from kpi_pipeline_tests.file_resources import file_resources
 from kpi_pipeline_tests.kpis.helpers import run
 
 KPI_KEYS = {
@@ -36,7 +37,10 @@ UPSTREAM = [
 def _graph():
     defs = Definitions(
         assets=[*ASSETS, *UPSTREAM],
-        resources={"warehouse": WarehouseResource(database_url="postgresql://unused/db")},
+        resources={
+            "warehouse": WarehouseResource(database_url="postgresql://unused/db"),
+            **file_resources(),
+        },
     )
     return defs.resolve_asset_graph()
 

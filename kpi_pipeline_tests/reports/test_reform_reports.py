@@ -21,6 +21,7 @@ from kpi_pipeline.simulator import SimulatorConfig, SimulatorServer, World
 from kpi_pipeline.warehouse import db
 from kpi_pipeline.warehouse.resource import WarehouseResource
 from kpi_pipeline_tests.conftest import make_portals
+from kpi_pipeline_tests.file_resources import file_resources
 from kpi_pipeline_tests.ingestion.helpers import run_weeks, with_history_from
 
 NOW = datetime(2026, 3, 20, 10, 30, tzinfo=TZ)
@@ -41,7 +42,7 @@ def warehouse_48(pg_server_url, template_database):
         # the history the KPIs need is complete for all four weeks
         resources = with_history_from(resources, OLD_WEEK)
         run_weeks(resources, OLD_WEEK, OLD_WEEK)
-    warehouse = {"warehouse": resources["warehouse"]}
+    warehouse = {"warehouse": resources["warehouse"], **file_resources()}
     materialize([ref_unit_lineage], resources=warehouse)
     for week in (OLD_WEEK, "2025-06-13", CROSSING, NEW_WEEK):
         kpis = [unit_kpi_weekly, unit_kpi_weekly_current_map]
