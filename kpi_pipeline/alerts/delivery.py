@@ -39,6 +39,7 @@ from email.utils import formatdate, make_msgid
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
+import tenacity
 from dagster import ConfigurableResource
 from pydantic import Field
 
@@ -214,22 +215,36 @@ def deliver(
     backoff_seconds: float = 2.0,
     sleep: Callable[[float], None] = time.sleep,
 ) -> DeliveryResult:
-    """Send with retries; never raises. The error text is redacted of the sender's secrets."""
-    error = None
-    for attempt in range(1, max_attempts + 1):
-        try:
-            sender.send_once(recipient, message)
-            return DeliveryResult(True, attempt)
-        except DeliveryError as exc:
-            error, retryable = str(exc), exc.retryable
-        except Exception as exc:  # a bug or an unexpected library error: recorded, not raised
-            error, retryable = f"{type(exc).__name__}: {exc}", False
-        error = redact(error, sender.secrets())
-        if not retryable or attempt == max_attempts:
-            return DeliveryResult(False, attempt, error)
-        delay = backoff_seconds * 2 ** (attempt - 1)
-        sleep(delay + random.uniform(0, delay / 4))
-    return DeliveryResult(False, max_attempts, error)  # max_attempts < 1
+    """Send with retries (tenacity: retryable `DeliveryError`s, exponential back-off with
+    jitter); never raises. The error text is redacted of the sender's secrets."""
+    if max_attempts < 1:
+        return DeliveryResult(False, max_attempts, None)
+    attempts = 0
+
+    def once() -> None:
+        nonlocal attempts
+        attempts += 1
+        sender.send_once(recipient, message)
+
+    def delay(rs: tenacity.RetryCallState) -> float:
+        base = backoff_seconds * 2 ** (rs.attempt_number - 1)
+        return base + random.uniform(0, base / 4)
+
+    retrying = tenacity.Retrying(
+        retry=tenacity.retry_if_exception(lambda e: isinstance(e, DeliveryError) and e.retryable),
+        stop=tenacity.stop_after_attempt(max_attempts),
+        wait=delay,
+        sleep=sleep,
+        reraise=True,
+    )
+    try:
+        retrying(once)
+        return DeliveryResult(True, attempts)
+    except DeliveryError as exc:
+        error = str(exc)
+    except Exception as exc:  # a bug or an unexpected library error: recorded, not raised
+        error = f"{type(exc).__name__}: {exc}"
+    return DeliveryResult(False, attempts, redact(error, sender.secrets()))
 
 
 def _safe_url(url: str) -> str:
