@@ -13,6 +13,7 @@ from kpi_pipeline.alerts.checks import CHECKS as ALERT_CHECKS
 from kpi_pipeline.ingestion.assets import ASSETS as INGESTION_ASSETS
 from kpi_pipeline.kpis.assets import ASSETS as KPI_ASSETS
 from kpi_pipeline.lineage.assets import ASSETS as LINEAGE_ASSETS
+from kpi_pipeline.orchestration.conventions import with_owners_and_code_version
 from kpi_pipeline.orchestration.executor import build_executor
 from kpi_pipeline.orchestration.jobs import build_jobs
 from kpi_pipeline.orchestration.locations import with_key_prefix
@@ -39,6 +40,7 @@ ALL_ASSETS, ALL_CHECKS = with_key_prefix(
 )
 # Run tags on the assets too, for the runs that no job of ours launches (asset backfills).
 ALL_ASSETS = with_run_tags(ALL_ASSETS, settings.province_code())
+ALL_ASSETS = with_owners_and_code_version(ALL_ASSETS)
 JOBS = build_jobs(ALL_ASSETS, province=settings.province_code())
 SCHEDULES, SENSORS = build_schedules(JOBS, running=settings.automation_on())
 

@@ -28,6 +28,7 @@ from kpi_pipeline.kpis.history import require_complete_history
 from kpi_pipeline.partitions import monthly_partitions, weekly_partitions
 from kpi_pipeline.quality.gate import hold_if_blocked
 from kpi_pipeline.warehouse.resource import WarehouseResource
+from kpi_pipeline.warehouse.table_metadata import table_metadata
 
 GROUP = "kpi"
 KINDS = {"postgres"}
@@ -85,8 +86,9 @@ def _window_asset(
         with warehouse.connect() as conn, conn.transaction():
             rows = replace_table(conn, table, periods, config)
             meta = metadata(conn, table, periods, rows)
+            standard = table_metadata(conn, context.asset_key.path, rows)
         context.log.info("kpi.%s: %d rows for %s .. %s", table, rows, periods.start, periods.end)
-        return MaterializeResult(metadata=_wrap(meta))
+        return MaterializeResult(metadata={**standard, **_wrap(meta)})
 
     return _kpi_table
 
@@ -259,11 +261,13 @@ def reconciliation_chiso(
             (periods.start, periods.end),
         ).fetchone()[0]
         reasons = count_by(conn, CHISO_TABLES[1], "reason", periods)
-    # Keys as this location defines them (a province location prefixes them: locations.py).
-    key = {k.path[-1]: k for k in context.assets_def.keys}
+        # Keys as this location defines them (a province location prefixes them: locations.py).
+        key = {k.path[-1]: k for k in context.assets_def.keys}
+        standard = {t: table_metadata(conn, key[t].path, rows[t]) for t in CHISO_TABLES}
     yield MaterializeResult(
         asset_key=key[CHISO_TABLES[0]],
         metadata={
+            **standard[CHISO_TABLES[0]],
             "rows": rows[CHISO_TABLES[0]],
             "flagged": sum(flagged.values()),
             "flagged_unexplained": unexplained,
@@ -272,7 +276,11 @@ def reconciliation_chiso(
     )
     yield MaterializeResult(
         asset_key=key[CHISO_TABLES[1]],
-        metadata={"rows": rows[CHISO_TABLES[1]], "by_reason": MetadataValue.json(reasons)},
+        metadata={
+            **standard[CHISO_TABLES[1]],
+            "rows": rows[CHISO_TABLES[1]],
+            "by_reason": MetadataValue.json(reasons),
+        },
     )
 
 

@@ -26,6 +26,7 @@ from kpi_pipeline.kpis.history import require_complete_history
 from kpi_pipeline.partitions import monthly_partitions
 from kpi_pipeline.warehouse.db import execute_file, sql_text
 from kpi_pipeline.warehouse.resource import WarehouseResource
+from kpi_pipeline.warehouse.table_metadata import table_metadata
 
 UNIT_KPI_MONTHLY = AssetKey(["kpi", "unit_kpi_monthly"])
 CHISO = AssetKey(["staging", "chiso"])
@@ -73,6 +74,7 @@ def unit_score_monthly(
                 (start, end),
             ).fetchall()
         )
+        standard = table_metadata(conn, context.asset_key.path, rows)
     context.log.info(
         "kpi.unit_score_monthly: %d rows, %d units listed, %d explaining dossiers for %s .. %s",
         rows,
@@ -83,6 +85,7 @@ def unit_score_monthly(
     )
     return MaterializeResult(
         metadata={
+            **standard,
             "rows": rows,
             "units_listed": len(listed),
             "explaining_dossiers": dossiers,

@@ -109,3 +109,8 @@ def test_metadata_bands_province_and_red_units(seed, database_url):
     assert "| X1 | Unit X1 | XA | 0.0% (red)" in md.value
     assert "X2" not in md.value
     assert meta["rows"].value == 16 and meta["periods"].value == 1
+    # Dagster's own names for the table's size and shape
+    assert meta["dagster/row_count"].value == 16
+    columns = {c.name: c.type for c in meta["dagster/column_schema"].schema.columns}
+    assert columns["unit_code"] == "text" and columns["period_start"] == "date"
+    assert columns["on_time_band"] == "text" and len(columns) > 20
