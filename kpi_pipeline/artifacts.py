@@ -70,13 +70,20 @@ class ArtifactStoreResource(ConfigurableResource):
                     local = staging / Path(name).relative_to(remote)
                     local.parent.mkdir(parents=True, exist_ok=True)
                     fs.get_file(name, str(local))
+            fetched = _stamps(staging)
             yield staging
-            for local in sorted(p for p in staging.rglob("*") if p.is_file()):
+            for local, stamp in sorted(_stamps(staging).items()):
+                if fetched.get(local) == stamp:
+                    continue  # as it was in the store
                 rel = local.relative_to(staging).as_posix()
                 fs.makedirs(f"{remote}/{Path(rel).parent.as_posix()}", exist_ok=True)
                 fs.put_file(str(local), f"{remote}/{rel}")
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+
+
+def _stamps(folder: Path) -> dict[Path, tuple[int, int]]:
+    return {p: (p.stat().st_mtime_ns, p.stat().st_size) for p in folder.rglob("*") if p.is_file()}
 
 
 def build_artifact_store(env=None) -> ArtifactStoreResource:

@@ -1,6 +1,6 @@
 """The artifact store on an object store (fsspec's in-process `memory://`, the same code path
 as s3:// or gs://): a report issued twice keeps both versions in the store, read back into
-each run's staging folder; a failed block uploads nothing."""
+each run's staging folder, only new files uploaded; a failed block uploads nothing."""
 
 import uuid
 from datetime import datetime
@@ -32,10 +32,14 @@ def test_reports_are_versioned_in_an_object_store():
     store = ArtifactStoreResource(root=root)
     assert not store.is_local()
     assert store.location("reports", "x.html") == f"{root}/reports/x.html"
-    first, again, second = _issue(store, "a"), _issue(store, "a"), _issue(store, "b")
-    assert (first.version, again.version, again.new, second.version) == (1, 1, False, 2)
     fs = fsspec.filesystem("memory")
     week = f"{root.removeprefix('memory://')}/reports/weekly/2024-03-01"
+    first = _issue(store, "a")
+    issued = fs.info(f"/{week}/{first.paths['html'].name}")["created"]
+    again, second = _issue(store, "a"), _issue(store, "b")
+    assert (first.version, again.version, again.new, second.version) == (1, 1, False, 2)
+    # files read back unchanged are not written to the store again
+    assert fs.info(f"/{week}/{first.paths['html'].name}")["created"] == issued
     html = sorted(p.rsplit("/", 1)[-1] for p in fs.find(f"/{week}") if p.endswith(".html"))
     assert len(html) == 2, html  # both issued versions are kept
     assert fs.cat_file(f"/{week}/{second.paths['html'].name}") == b"<p>b v2</p>"
