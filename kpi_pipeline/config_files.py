@@ -3,9 +3,11 @@
 Assets and checks take their KPI, score, quality and recipient configuration from this
 resource, never from a file or the environment of their own: `kpi_pipeline/resources.py` sets
 each path from its variable (`KPI_CONFIG_FILE`, `KPI_SCORE_CONFIG_FILE`,
-`KPI_QUALITY_CONFIG_FILE`, `KPI_ALERT_RECIPIENTS_FILE`) as an `EnvVar`, and an empty path means
-the packaged file in `kpi_pipeline/config/`. The files are read when a step asks (a bad file
-fails that step with the file and key named; the pre-run checks read them all first).
+`KPI_QUALITY_CONFIG_FILE`, `KPI_ALERT_RECIPIENTS_FILE`) as an `EnvVar` when it is set as the
+location loads; an empty field means the variable as it is when the step asks (an in-process
+run started after the location loaded), else the packaged file in `kpi_pipeline/config/`. The
+files are read when a step asks (a bad file fails that step with the file and key named; the
+pre-run checks read them all first).
 """
 
 from __future__ import annotations
@@ -46,20 +48,25 @@ class ConfigFilesResource(ConfigurableResource):
     )
 
     def kpi(self) -> KpiConfig:
-        return load_kpi_config(self.kpi_file or None)
+        return load_kpi_config(self.path("kpi_file"))
 
     def score(self) -> ScoreConfig:
-        return load_score_config(self.score_file or None)
+        return load_score_config(self.path("score_file"))
 
     def quality(self) -> QualityConfig:
-        return load_quality_config(self.quality_file or None)
+        return load_quality_config(self.path("quality_file"))
 
     def recipients(self) -> Recipients:
-        return load_recipients(self.recipients_file or None)
+        return load_recipients(self.path("recipients_file"))
+
+    def path(self, field: str) -> str:
+        """The file `field` reads: its value, else its variable's, else the packaged file."""
+        var, default, _ = FILES[field]
+        return getattr(self, field) or settings.configured_path(var) or str(default)
 
     def paths(self) -> dict[str, str]:
         """The file each field reads (for run metadata and messages)."""
-        return {f: getattr(self, f) or str(default) for f, (_, default, _) in FILES.items()}
+        return {f: self.path(f) for f in FILES}
 
 
 def build_config_files(env: Mapping[str, str] | None = None) -> ConfigFilesResource:

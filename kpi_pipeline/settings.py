@@ -81,6 +81,11 @@ def artifact_root() -> str:
     return os.environ.get(KPI_ARTIFACT_ROOT) or str(kpi_home())
 
 
+def configured_path(name: str) -> str:
+    """The file a configuration-file variable (`KPI_CONFIG_FILE`, ...) names, or ''."""
+    return (os.environ.get(name) or "").strip()
+
+
 def province_code() -> str:
     return os.environ.get(KPI_PROVINCE_CODE) or DEFAULT_PROVINCE_CODE
 

@@ -71,6 +71,16 @@ def test_unset_variables_mean_the_packaged_files(monkeypatch):
     assert resource.kpi().targets["on_time"].percent == 90
 
 
+def test_a_variable_set_after_the_location_loaded_is_read_when_the_step_asks(tmp_path, monkeypatch):
+    """An in-process run started later (the CLI's runner) sees the variable as it is then."""
+    monkeypatch.delenv(settings.KPI_QUALITY_CONFIG_FILE, raising=False)
+    resource = build_config_files()  # as definitions.py builds it: the variable unset
+    quality = _packaged("quality_file")
+    quality["due_date"]["slack_working_days"] = 5
+    monkeypatch.setenv(settings.KPI_QUALITY_CONFIG_FILE, _write(tmp_path, "q.yaml", quality))
+    assert resource.quality().slack_working_days == 5
+
+
 @pytest.mark.parametrize(
     "field, edit, message",
     [

@@ -192,7 +192,7 @@ def _metadata(periods: list[dict], delivery: AlertDeliveryResource, files) -> di
         [{k: v for k, v in p.items() if k not in ("outcomes", "alerts")} for p in periods]
     )
     meta["channels"] = MetadataValue.json(
-        {**delivery.describe(), "recipients_file": files.recipients_file or "(packaged: nobody)"}
+        {**delivery.describe(), "recipients_file": files.path("recipients_file")}
     )
     skipped = [p for p in periods if p.get("skipped")]
     if skipped:
