@@ -195,7 +195,7 @@ class Sampler(threading.Thread):
 @contextmanager
 def simulator(scale: float, seed: int, now: str, sampler: Sampler, label: str):
     """A simulator in its own process (so it does not share the GIL with what it serves)."""
-    cmd = [sys.executable, "-m", "kpi_pipeline.simulator", "--port", "0"]
+    cmd = [sys.executable, "-m", "kpi_simulator", "--port", "0"]
     cmd += ["--scale", str(scale), "--seed", str(seed), "--now", now]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, cwd=ROOT, env=_child_env())
     env: dict[str, str] = {}
@@ -466,7 +466,7 @@ def child(args) -> int:
         # ---- services: the embedded server (or the given one) and Dagster's home
         with simulator(args.scale, args.seed, args.now, sampler, "floor") as sim_env:
             os.environ.update(sim_env)
-            from kpi_pipeline.local_services import ensure_local_services
+            from kpi_pipeline.shell.local_services import ensure_local_services
 
             services = ensure_local_services()
             url = os.environ[settings.KPI_DATABASE_URL]

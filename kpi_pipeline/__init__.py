@@ -2,12 +2,9 @@
 
 import warnings
 
+from dagster import BetaWarning, PreviewWarning
+
 # `backfill_policy=` on assets is beta in Dagster 1.13 (shared/docs/dagster-gx-notes.md); the
 # project relies on it knowingly for single-run backfills, so the warning is not repeated.
-try:
-    from dagster import BetaWarning, PreviewWarning
-
-    warnings.filterwarnings("ignore", category=BetaWarning)
-    warnings.filterwarnings("ignore", category=PreviewWarning)
-except ImportError:  # pragma: no cover
-    pass
+warnings.filterwarnings("ignore", category=BetaWarning)
+warnings.filterwarnings("ignore", category=PreviewWarning)

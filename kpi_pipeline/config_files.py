@@ -19,14 +19,14 @@ from dagster import ConfigurableResource, EnvVar
 from pydantic import Field
 
 from kpi_pipeline import settings
-from kpi_pipeline.alerts.recipients import DEFAULT_FILE as RECIPIENTS_FILE
-from kpi_pipeline.alerts.recipients import Recipients, load_recipients
+from kpi_pipeline.domain.alert_recipients import DEFAULT_FILE as RECIPIENTS_FILE
+from kpi_pipeline.domain.alert_recipients import Recipients, load_recipients
 from kpi_pipeline.domain.kpi_config import DEFAULT_CONFIG_FILE as KPI_FILE
 from kpi_pipeline.domain.kpi_config import KpiConfig, load_kpi_config
+from kpi_pipeline.domain.quality_config import DEFAULT_CONFIG_FILE as QUALITY_FILE
+from kpi_pipeline.domain.quality_config import QualityConfig, load_quality_config
 from kpi_pipeline.domain.score_766 import DEFAULT_FILE as SCORE_FILE
 from kpi_pipeline.domain.score_766 import ScoreConfig, load_score_config
-from kpi_pipeline.quality.config import DEFAULT_CONFIG_FILE as QUALITY_FILE
-from kpi_pipeline.quality.config import QualityConfig, load_quality_config
 
 # resource field -> (variable, packaged file, loader)
 FILES = {

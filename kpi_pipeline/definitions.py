@@ -12,6 +12,10 @@ from kpi_pipeline.alerts.assets import ASSETS as ALERT_ASSETS
 from kpi_pipeline.alerts.checks import CHECKS as ALERT_CHECKS
 from kpi_pipeline.ingestion.assets import ASSETS as INGESTION_ASSETS
 from kpi_pipeline.kpis.assets import ASSETS as KPI_ASSETS
+from kpi_pipeline.kpis.catalogue import ASSETS as CATALOGUE_ASSETS
+from kpi_pipeline.kpis.cumulative import ASSETS as CUMULATIVE_ASSETS
+from kpi_pipeline.kpis.fields import ASSETS as FIELD_ASSETS
+from kpi_pipeline.kpis.payments import ASSETS as PAYMENT_ASSETS
 from kpi_pipeline.lineage.assets import ASSETS as LINEAGE_ASSETS
 from kpi_pipeline.orchestration.conventions import with_owners_and_code_version
 from kpi_pipeline.orchestration.executor import build_executor
@@ -21,6 +25,7 @@ from kpi_pipeline.orchestration.run_tags import with_run_tags
 from kpi_pipeline.orchestration.schedules import build_schedules
 from kpi_pipeline.quality.checks import CHECKS
 from kpi_pipeline.reports.assets import ASSETS as REPORT_ASSETS
+from kpi_pipeline.reports.monthly_assets import ASSETS as MONTHLY_REPORT_ASSETS
 from kpi_pipeline.resources import build_resources
 from kpi_pipeline.scores.assets import ASSETS as SCORE_ASSETS
 from kpi_pipeline.staging.assets import ASSETS as STAGING_ASSETS
@@ -30,9 +35,14 @@ ALL_ASSETS, ALL_CHECKS = with_key_prefix(
         *INGESTION_ASSETS,
         *STAGING_ASSETS,
         *KPI_ASSETS,
+        *CUMULATIVE_ASSETS,
+        *CATALOGUE_ASSETS,
+        *FIELD_ASSETS,
+        *PAYMENT_ASSETS,
         *LINEAGE_ASSETS,
         *SCORE_ASSETS,
         *REPORT_ASSETS,
+        *MONTHLY_REPORT_ASSETS,
         *ALERT_ASSETS,
     ],
     settings.asset_key_prefix(),

@@ -41,6 +41,9 @@ KPI_ALERT_WEBHOOK_TOKEN = "KPI_ALERT_WEBHOOK_TOKEN"
 # Where reports and Data Docs are written (kpi_pipeline/artifacts.py): a folder every worker
 # can reach, or an fsspec URL (s3://bucket/kpi); unset: KPI_HOME.
 KPI_ARTIFACT_ROOT = "KPI_ARTIFACT_ROOT"
+# The address under which KPI_HOME's reports/ and gx_docs/ are served over HTTP (set by
+# `kpi-pipeline dev`, which serves them): metadata links then open from the Dagster UI.
+KPI_ARTIFACTS_URL = "KPI_ARTIFACTS_URL"
 # The change history the warehouse holds: from this day (default: the first partition), with
 # recent changes read again on every pull (docs/ARCHITECTURE.md, "Change history").
 KPI_HISTORY_START = "KPI_HISTORY_START"

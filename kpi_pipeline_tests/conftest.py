@@ -73,14 +73,14 @@ def sim_config():
     from datetime import datetime
 
     from kpi_pipeline.domain.calendar import TZ
-    from kpi_pipeline.simulator import SimulatorConfig
+    from kpi_simulator import SimulatorConfig
 
     return SimulatorConfig.demo(now=datetime(*SIM_NOW, tzinfo=TZ))
 
 
 @pytest.fixture(scope="session")
 def simulator(sim_config):
-    from kpi_pipeline.simulator import SimulatorServer, World
+    from kpi_simulator import SimulatorServer, World
 
     server = SimulatorServer(World(sim_config), host="127.0.0.1", port=0)
     server.start()

@@ -10,7 +10,7 @@ from dagster import AssetExecutionContext, MaterializeResult, asset, materialize
 
 from kpi_pipeline import settings
 from kpi_pipeline.config_files import FILES, ConfigFilesResource, build_config_files
-from kpi_pipeline.preflight import config_file_problems
+from kpi_pipeline.shell.preflight import config_file_problems
 
 
 def _packaged(field: str) -> dict:

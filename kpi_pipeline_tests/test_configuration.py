@@ -102,7 +102,7 @@ def _cli_run(tmp_path, env_overrides: dict) -> subprocess.CompletedProcess:
         else:
             env[key] = value
     return subprocess.run(
-        [sys.executable, "-m", "kpi_pipeline.cli", "run"],
+        [sys.executable, "-m", "kpi_pipeline.shell.cli", "run"],
         env=env,
         capture_output=True,
         text=True,

@@ -37,13 +37,26 @@ def _rendered(chromium: str, url: str, tmp_path) -> str:
 
 
 def test_dev_loads_the_code_location(tmp_path, state_dir):
-    port = _free_port()
+    port, artifacts = _free_port(), _free_port()
+    # a report as the assets write it: served over HTTP, so its metadata link opens from the UI
+    report = state_dir / "reports" / "bao-cao-tuan-thu.html"
+    report.parent.mkdir(parents=True, exist_ok=True)
+    report.write_text("<p>Báo cáo tuần</p>", encoding="utf-8")
     # KPI_AUTOMATION=off: a schedule tick during the test (17:00 daily in a peak month) would
     # launch a real run on the shared state.
     env = {**os.environ, "KPI_HOME": str(state_dir), "KPI_AUTOMATION": "off"}
     env.pop("DAGSTER_HOME", None)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "kpi_pipeline.cli", "dev", "--port", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "kpi_pipeline.shell.cli",
+            "dev",
+            "--port",
+            str(port),
+            "--artifacts-port",
+            str(artifacts),
+        ],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -88,5 +101,7 @@ def test_dev_loads_the_code_location(tmp_path, state_dir):
             chromium, f"http://127.0.0.1:{port}/assets/staging/dossiers?view=checks", tmp_path
         )
         assert "Checks" in checks
+        served = requests.get(f"http://127.0.0.1:{artifacts}/reports/{report.name}", timeout=10)
+        assert served.status_code == 200 and "Báo cáo tuần" in served.text
     finally:
         stop_group(proc, signal.SIGINT, grace=60)

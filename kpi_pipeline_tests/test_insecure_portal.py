@@ -8,8 +8,9 @@ import pytest
 from dagster import materialize
 
 from kpi_pipeline.ingestion.assets import ref_units
+from kpi_pipeline.ingestion.preflight import portal_url_problem
 from kpi_pipeline.ingestion.resources import PortalResource
-from kpi_pipeline.preflight import portal_url_problem, static_problems
+from kpi_pipeline.shell.preflight import static_problems
 from kpi_pipeline_tests.test_configuration import _cli_run, _failure
 
 INSECURE = "http://portal.example/api"

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from kpi_pipeline.domain.kpi_config import DEFAULT_CONFIG_FILE
-from kpi_pipeline.preflight import config_file_problems
+from kpi_pipeline.shell.preflight import config_file_problems
 
 
 def _cli(tmp_path, env_overrides: dict, *args: str) -> subprocess.CompletedProcess:
@@ -21,7 +21,7 @@ def _cli(tmp_path, env_overrides: dict, *args: str) -> subprocess.CompletedProce
     env["KPI_HOME"] = str(tmp_path / "kpi")
     env.update(env_overrides)
     return subprocess.run(
-        [sys.executable, "-m", "kpi_pipeline.cli", *args],
+        [sys.executable, "-m", "kpi_pipeline.shell.cli", *args],
         env=env,
         capture_output=True,
         text=True,

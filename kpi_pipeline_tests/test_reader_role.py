@@ -1,6 +1,6 @@
 """The report readers' role on the real PostgreSQL: SELECT on schema kpi and nothing else
 (kpi_pipeline/warehouse/roles.py, `kpi-pipeline grant-reader NAME`); and Dagster's storage in
-its own schema when it shares the warehouse database (local_services.py)."""
+its own schema when it shares the warehouse database (shell/local_services.py)."""
 
 from __future__ import annotations
 
@@ -116,7 +116,7 @@ def test_cli_grant_reader(database_url, names, tmp_path):
         had_group = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = 'kpi_reader'").fetchone()
     env = {**os.environ, "KPI_DATABASE_URL": database_url, "KPI_HOME": str(tmp_path)}
     proc = subprocess.run(
-        [sys.executable, "-m", "kpi_pipeline.cli", "grant-reader", reader],
+        [sys.executable, "-m", "kpi_pipeline.shell.cli", "grant-reader", reader],
         env=env,
         capture_output=True,
         text=True,
@@ -148,7 +148,7 @@ def test_dagster_storage_derived_from_the_warehouse_gets_its_own_schema(
     from dagster import DagsterInstance, asset, materialize
 
     from kpi_pipeline import settings
-    from kpi_pipeline.local_services import ensure_local_services
+    from kpi_pipeline.shell.local_services import ensure_local_services
 
     monkeypatch.setenv(settings.KPI_DATABASE_URL, database_url)
     monkeypatch.delenv(settings.DAGSTER_PG_URL, raising=False)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from datetime import datetime, timedelta
 
-from kpi_pipeline.simulator.timestamps import parse
+from kpi_simulator.timestamps import parse
 
 
 class Truth:

@@ -137,6 +137,7 @@ def _period(context, warehouse, delivery, files, kind: str, start: date) -> dict
     result = {
         "period": key,
         "units": collected.units,
+        "low_volume_units": collected.low_volume,
         "red_units": len(red),
         "turned_red": sum(1 for a in red.values() if a.change == "turned_red"),
         "stayed_red": sum(1 for a in red.values() if a.change == "stayed_red"),

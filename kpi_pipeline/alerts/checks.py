@@ -92,7 +92,8 @@ def build_check(kind: str, channel: str):
             "start": window.start.date(),
             "end": window.end.date(),
         }
-        rows = warehouse.fetch_all(sql_text("kpi/select_alert_deliveries"), params)
+        with warehouse.connect() as conn:
+            rows = conn.execute(sql_text("kpi/select_alert_deliveries"), params).fetchall()
         span = keys[0] if len(keys) == 1 else f"{keys[0]}..{keys[-1]}"
         result = delivery_result(rows, channel, span)
         context.log.info("%s %s: %s", key.to_user_string(), span, result.description)

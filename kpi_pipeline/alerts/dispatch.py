@@ -20,7 +20,7 @@ import psycopg
 
 from kpi_pipeline.alerts.delivery import AlertDeliveryResource
 from kpi_pipeline.alerts.model import FRIDAY, Alert, compose, select_alerts
-from kpi_pipeline.alerts.recipients import Recipients, recipient_id
+from kpi_pipeline.domain.alert_recipients import Recipients, recipient_id
 from kpi_pipeline.reports import queries
 from kpi_pipeline.warehouse.db import sql_text
 
@@ -33,6 +33,7 @@ class Collected:
     parents: dict[str, str | None]  # unit -> parent, for recipients inherited from parents
     province_name: str | None
     units: int  # units with KPI rows in the period
+    low_volume: int = 0  # of them, too few dossiers to be rated (never alerted)
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ def collect(conn: psycopg.Connection, kind: str, period_start: date) -> Collecte
             f"kpi.{table} has no unit row for {period_start}: materialise it first"
         )
     previous = queries.overall_bands(conn, period, previous_period(kind, period_start))
-    red = [u for u in units if u.overall_band == "red"]
+    red = [u for u in units if u.rated_band == "red"]
     drill = queries.read_red_unit_drilldowns(conn, period_start, red, period=period)
     province = next(
         (u.parent_name for u in units if u.unit_level in ("SO_NGANH", "HUYEN") and u.parent_name),
@@ -78,6 +79,7 @@ def collect(conn: psycopg.Connection, kind: str, period_start: date) -> Collecte
         {u.unit_code: u.parent_code for u in units},
         province,
         len(units),
+        sum(1 for u in units if u.low_volume),
     )
 
 

@@ -1,7 +1,9 @@
 """Which units to alert and what the message says: plain data, no database, no Dagster.
 
-A unit is alerted for a period when its `overall_band` is red: "turned red" when it was not
-red in the previous period (another band, or no data), "stayed red" when it was red then too.
+A unit is alerted for a period when its rated overall band is red (`UnitRow.rated_band`: the
+worst band of its KPIs with enough dossiers, the minimum-volume rule of issue 15; a KPI red on
+3 dossiers alerts nobody): "turned red" when it was not red in the previous period (another
+band, too few dossiers, or no data), "stayed red" when it was red then too.
 The message carries the unit's rates with their bands and targets, and its top drill-down
 items (procedures with most late and most not-online dossiers, the longest-overdue dossiers),
 in Vietnamese, with the wording and number formats of the reports (`reports/labels.py`).
@@ -56,7 +58,7 @@ def select_alerts(
     """An alert per red unit (turned or stayed red), departments first, then districts and
     communes, by code; units of any other band are not alerted."""
     drill = {d.unit_code: d for d in drilldowns}
-    red = [u for u in units if u.overall_band == "red"]
+    red = [u for u in units if u.rated_band == "red"]
     red.sort(key=lambda u: (LEVEL_ORDER.get(u.unit_level, 9), u.unit_code))
     return [
         Alert(kind, period_start, u, previous_bands.get(u.unit_code), drill.get(u.unit_code))

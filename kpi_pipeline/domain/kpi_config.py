@@ -29,11 +29,13 @@ from kpi_pipeline.domain.config_values import (
     read_yaml,
     validated,
 )
+from kpi_pipeline.domain.volume import is_low_volume
 
 DEFAULT_CONFIG_FILE = Path(__file__).resolve().parent.parent / "config" / "kpi.yaml"
 HEADLINE_KPIS = ("on_time", "online", "online_payment")
 TARGET_KPIS = (*HEADLINE_KPIS, "level4_share", "digitisation")
 CHISO_SCOPES = ("unit", "rollup")
+DEFAULT_MIN_VOLUME = 5  # dossiers in a KPI's denominator (issue 15); `min_volume` is optional
 
 
 class KpiConfigError(ValueError):
@@ -60,6 +62,11 @@ class KpiConfig:
     chiso_tolerance_pp: Decimal
     chiso_scope: str
     source: str = "<memory>"
+    min_volume: int = DEFAULT_MIN_VOLUME
+
+    def low_volume(self, denominator: int) -> bool:
+        """Dossiers in the denominator, but fewer than the minimum (kpi.low_volume in SQL)."""
+        return is_low_volume(denominator, self.min_volume)
 
     def band(self, kpi: str, numerator: int, denominator: int) -> str | None:
         return band(numerator, denominator, self.targets[kpi], self.widths)
@@ -86,6 +93,7 @@ class KpiConfig:
                 },
             },
             "drilldown": {"top_procedures": self.top_procedures},
+            "min_volume": {"dossiers": self.min_volume},
             "reconciliation": {
                 "chiso_tolerance_pp": str(self.chiso_tolerance_pp),
                 "chiso_scope": self.chiso_scope,
@@ -174,14 +182,19 @@ class ReconciliationModel(FileModel):
     chiso_scope: ChisoScope
 
 
+class MinVolumeModel(FileModel):
+    dossiers: LateCount  # 0 turns the rule off
+
+
 class KpiFile(FileModel):
-    """`kpi.yaml`, key by key."""
+    """`kpi.yaml`, key by key (`min_volume` optional: older files load unchanged)."""
 
     bands: BandsModel
     targets: TargetsModel
     peak_months: PeakMonthsModel
     drilldown: DrilldownModel
     reconciliation: ReconciliationModel
+    min_volume: MinVolumeModel = MinVolumeModel(dossiers=DEFAULT_MIN_VOLUME)
 
 
 def parse_kpi_config(data: object, source: str = "<memory>") -> KpiConfig:
@@ -200,6 +213,7 @@ def parse_kpi_config(data: object, source: str = "<memory>") -> KpiConfig:
         top_procedures=f.drilldown.top_procedures,
         chiso_tolerance_pp=f.reconciliation.chiso_tolerance_pp,
         chiso_scope=f.reconciliation.chiso_scope,
+        min_volume=f.min_volume.dossiers,
         source=source,
     )
 

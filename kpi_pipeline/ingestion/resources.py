@@ -5,7 +5,7 @@ from __future__ import annotations
 from dagster import ConfigurableResource, InitResourceContext
 
 from kpi_pipeline.ingestion.client import PortalClient, RetryPolicy
-from kpi_pipeline.preflight import check_portal
+from kpi_pipeline.ingestion.preflight import check_portal
 
 
 class PortalResource(ConfigurableResource):
@@ -31,7 +31,7 @@ class PortalResource(ConfigurableResource):
     requests_per_second: float = 0.0  # 0 = no limit; a backfill can be polite to the portal
     province_code: str = "49"
     preflight_seconds: float | None = None
-    # plain http:// to a host that is not loopback (KPI_ALLOW_INSECURE_PORTAL, preflight.py)
+    # plain http:// to a host that is not loopback (KPI_ALLOW_INSECURE_PORTAL, ingestion/preflight.py)
     allow_insecure_http: bool = False
 
     def setup_for_execution(self, context: InitResourceContext) -> None:

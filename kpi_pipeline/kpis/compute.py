@@ -23,7 +23,6 @@ class PeriodRange:
 
     start: date
     end: date
-    kind: str  # week | month
 
     @classmethod
     def from_window(cls, start: datetime, end: datetime, kind: str) -> PeriodRange:
@@ -35,7 +34,7 @@ class PeriodRange:
                 raise ValueError(f"partition window bound {ts.isoformat()} is not local midnight")
         if local_end <= local_start:
             raise ValueError(f"empty partition window {start} .. {end}")
-        return cls(local_start.date(), local_end.date(), kind)
+        return cls(local_start.date(), local_end.date())
 
     def params(self, config: KpiConfig) -> dict:
         return {

@@ -14,7 +14,7 @@ from importlib import metadata
 from vietnamadminunits.database.main import query
 
 from kpi_pipeline.domain.lineage import Conversion, Supplement
-from kpi_pipeline.lineage.provinces import converter_data
+from kpi_pipeline.domain.provinces import converter_data
 
 NONG_SON_SOURCE = (
     "Nghị quyết 1241/NQ-UBTVQH15 of 2024-10-24 (Quảng Nam 2023-2025; not in vietnamadminunits)"

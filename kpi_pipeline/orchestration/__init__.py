@@ -1,1 +1,2 @@
-"""Jobs, schedules and the backfill command."""
+"""Jobs, schedules, the run/sync/backfill plans and the runner that executes them (the
+commands that call them live in the shell)."""

@@ -33,10 +33,11 @@ from dagster import (
     asset_check,
 )
 
+from kpi_pipeline.artifact_links import artifact_url
 from kpi_pipeline.artifacts import ArtifactStoreResource
 from kpi_pipeline.config_files import ConfigFilesResource
+from kpi_pipeline.domain.quality_config import QualityConfig
 from kpi_pipeline.partitions import monthly_partitions, weekly_partitions
-from kpi_pipeline.quality.config import QualityConfig
 from kpi_pipeline.quality.gx_runner import SuiteResult, run_suite
 from kpi_pipeline.quality.suites import SUITES, Period, Suite
 from kpi_pipeline.warehouse.resource import WarehouseResource
@@ -98,6 +99,9 @@ def check_result(suite: Suite, result: SuiteResult, params: dict) -> AssetCheckR
         metadata["partitions"] = first if first == last else f"{first}..{last}"
     if result.docs_index is not None:
         metadata["data_docs"] = MetadataValue.path(str(result.docs_index))
+        url = artifact_url(result.docs_index)  # served by `kpi-pipeline dev`: opens from the UI
+        if url:
+            metadata["data_docs_url"] = MetadataValue.url(url)
     if failures:
         listed = ", ".join(f"{f.name} ({f.unexpected_count})" for f in failures)
         description = f"{len(failures)} of {len(result.outcomes)} expectations failed: {listed}"

@@ -26,6 +26,7 @@ from dagster import (
     asset,
 )
 
+from kpi_pipeline.artifact_links import with_urls
 from kpi_pipeline.artifacts import ArtifactStoreResource
 from kpi_pipeline.domain.calendar import TZ, is_peak_month, month_window, week_window
 from kpi_pipeline.partitions import monthly_partitions, weekly_partitions
@@ -47,6 +48,9 @@ WEEKLY_KPIS = [
     AssetKey(["kpi", "unit_kpi_weekly"]),
     AssetKey(["kpi", "drilldown_procedures_weekly"]),
     AssetKey(["kpi", "overdue_dossiers_weekly"]),
+    # late for subjective reasons is a column of unit_kpi_weekly; the payment drill-down:
+    AssetKey(["kpi", "drilldown_payments_weekly"]),
+    AssetKey(["kpi", "unpaid_online_dossiers_weekly"]),
 ]
 MONTHLY_KPIS = [AssetKey(["kpi", "unit_kpi_monthly"])]
 
@@ -211,7 +215,7 @@ def _metadata(done: list[tuple[str, Publication, str, dict]], artifacts) -> dict
         meta.update(figures)
         meta["preview"] = MetadataValue.md(preview)
         meta["reports_dir"] = MetadataValue.path(artifacts.location("reports"))
-        return meta
+        return with_urls(meta)  # links that open from the Dagster UI (`kpi-pipeline dev`)
     listing = [
         {
             "partition": key,

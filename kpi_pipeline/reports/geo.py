@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache
 
-from kpi_pipeline.lineage.provinces import REFORM_DAY, deployment
+from kpi_pipeline.domain.provinces import REFORM_DAY, deployment
 from kpi_pipeline.reports.model import MapPoint, ProvinceMap, UnitRow, UnplacedUnit
 
 DISTRICT, COMMUNE = "HUYEN", "XA"
@@ -151,13 +151,14 @@ def _bounds(text: str | None, places: Iterable[Place]) -> tuple[float, float, fl
 def place_units(
     units: Iterable[UnitRow], gso_codes: Mapping[str, str | None], places: ProvincePlaces
 ) -> ProvinceMap:
-    """Each unit's point (districts and communes with known coordinates), coloured by its
-    `overall_band`; every other unit in `unplaced` with the reason."""
+    """Each unit's point (districts and communes with known coordinates), coloured by the
+    overall band a report shows (`UnitRow.shown_overall`: too few dossiers is not a colour),
+    a district with its roll-up band too; every other unit in `unplaced` with the reason."""
     points, unplaced = [], []
     for u in units:
         if u.unit_level == "TINH":
             continue  # the province is the map itself
-        band = u.overall_band
+        band = u.shown_overall
         if u.unit_level not in PLACED_LEVELS:
             unplaced.append(
                 UnplacedUnit(u.unit_code, u.unit_name, u.unit_level, band, REASON_NO_TERRITORY)
@@ -169,7 +170,10 @@ def place_units(
             reason = REASON_NO_CODE if code is None else reason_not_found(code)
             unplaced.append(UnplacedUnit(u.unit_code, u.unit_name, u.unit_level, band, reason))
             continue
+        rollup = u.rollup.shown_overall if u.rollup is not None else None
         points.append(
-            MapPoint(u.unit_code, u.unit_name, u.unit_level, place.lat, place.lon, band, code)
+            MapPoint(
+                u.unit_code, u.unit_name, u.unit_level, place.lat, place.lon, band, code, rollup
+            )
         )
     return ProvinceMap(bounds=places.bounds, points=tuple(points), unplaced=tuple(unplaced))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 
 from kpi_pipeline.domain.calendar import TZ
 
@@ -16,6 +17,7 @@ BAND_COLOURS = {
     "yellow": "FFEB84",
     "orange": "F8A65B",
     "red": "F8696B",
+    "low_volume": "D9E2F3",  # too few dossiers (the minimum-volume rule): no colour of a band
     None: "E7E6E6",
 }
 BAND_LABELS = {
@@ -23,6 +25,7 @@ BAND_LABELS = {
     "yellow": "Vàng",
     "orange": "Cam",
     "red": "Đỏ",
+    "low_volume": "Ít hồ sơ",
     None: "Chưa có dữ liệu",
 }
 BAND_MEANINGS = {
@@ -30,6 +33,7 @@ BAND_MEANINGS = {
     "yellow": "Thấp hơn mục tiêu không quá 10 điểm %",
     "orange": "Thấp hơn mục tiêu từ 10 đến 20 điểm %",
     "red": "Thấp hơn mục tiêu trên 20 điểm %",
+    "low_volume": "Dưới số hồ sơ tối thiểu để xếp loại; không tính vào xếp hạng, đơn vị đỏ và cảnh báo",
     None: "Không phát sinh hồ sơ trong kỳ",
 }
 LEVEL_LABELS = {
@@ -95,18 +99,33 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text) if text else text
 
 
-def pct(rate: float | None, digits: int = 1) -> str:
-    """0.925 -> '92,5%' (Vietnamese decimal comma); None -> '—'."""
+def rounded_rate(rate: float | Decimal | None, digits: int = 1) -> Decimal | None:
+    """A rate rounded to `digits` decimals of a percent, half away from zero: the one rounding
+    rule of every report. The HTML prints it (`pct`) and the workbook stores it (so Excel's
+    "0.0%" shows the same figure: Python's float formatting rounds 0.5625 to "56.2", Excel
+    to "56.3"). The float is read through its shortest text, so 0.1235 is 12.35%, not
+    12.349999…%."""
     if rate is None:
-        return "—"
-    return f"{rate * 100:.{digits}f}%".replace(".", ",")
+        return None
+    exact = Decimal(str(rate)) if isinstance(rate, float) else Decimal(rate)
+    step = Decimal(1).scaleb(-(digits + 2))  # digits=1: 0.001 of a fraction = 0.1 of a percent
+    return exact.quantize(step, rounding=ROUND_HALF_UP)
 
 
-def points(change: float | None) -> str:
-    """A change of rate in percentage points: 0.052 -> '+5,2 điểm %'."""
-    if change is None:
+def pct(rate: float | Decimal | None, digits: int = 1) -> str:
+    """0.925 -> '92,5%' (Vietnamese decimal comma); None -> '—'."""
+    r = rounded_rate(rate, digits)
+    if r is None:
         return "—"
-    return f"{change * 100:+.1f} điểm %".replace(".", ",")
+    return f"{r * 100:.{digits}f}%".replace(".", ",")
+
+
+def points(change: float | Decimal | None) -> str:
+    """A change of rate in percentage points: 0.052 -> '+5,2 điểm %' (rounded as `pct`)."""
+    r = rounded_rate(change)
+    if r is None:
+        return "—"
+    return f"{r * 100:+.1f} điểm %".replace(".", ",")
 
 
 def signed(n: int | None) -> str:
@@ -147,4 +166,12 @@ TREND_ON_CURRENT_MAP = (
     "Xu hướng tính theo địa giới hành chính hiện nay: hồ sơ các tuần trước ngày 01/07/2025 được"
     " quy về đơn vị hiện nay theo bảng chuyển đổi đơn vị hành chính (đơn vị tiếp nhận hồ sơ;"
     " đơn vị bị chia tách quy về đơn vị kế thừa mặc định)."
+)
+
+
+# Under a peak-month comparison that crosses 1 July 2025 (September 2025 against June 2025).
+COMPARISON_ON_CURRENT_MAP = (
+    "So sánh với tháng cao điểm trước tính theo địa giới hành chính hiện nay: hồ sơ trước ngày"
+    " 01/07/2025 được quy về đơn vị hiện nay theo bảng chuyển đổi đơn vị hành chính (đơn vị"
+    " tiếp nhận hồ sơ; đơn vị bị chia tách quy về đơn vị kế thừa mặc định)."
 )

@@ -1,4 +1,6 @@
-"""The province map: district seats and communes as points coloured by `overall_band`.
+"""The province map: district seats and communes as points coloured by their shown overall
+band; a district seat is a diamond of its own desk's band inside a frame of its roll-up band
+(the district with its communes).
 
 One layout (`MapLayout`) gives every point's pixel position, shared by the two renderings so
 they agree point for point: a PNG drawn with matplotlib's Agg backend (`map_png`, the same
@@ -24,12 +26,16 @@ from matplotlib.patches import Rectangle
 from matplotlib.patheffects import withStroke
 
 from kpi_pipeline.reports import labels as L
-from kpi_pipeline.reports.model import BAND_ORDER, ProvinceMap
+from kpi_pipeline.reports.model import BAND_ORDER, LOW_VOLUME, ProvinceMap
 
-LEGEND_BANDS = ("green", "yellow", "orange", "red", None)
-LEVEL_NAMES = {"XA": "Xã, phường, thị trấn", "HUYEN": "Trụ sở huyện, thị xã, thành phố"}
+LEGEND_BANDS = ("green", "yellow", "orange", "red", LOW_VOLUME, None)
+LEVEL_NAMES = {
+    "XA": "Xã, phường, thị trấn",
+    "HUYEN": "Huyện: trong — bộ phận của huyện, viền — toàn huyện",
+}
 COMMUNE_RADIUS = 5  # px
 DISTRICT_RADIUS = 8  # px, centre to corner of the diamond
+ROLLUP_FRAME = 4  # px: the district's roll-up band, a frame around its desk's diamond
 EDGE = "#4d4d4d"
 FRAME = "#b8c2cc"
 DPI = 100
@@ -141,6 +147,17 @@ def map_png(m: ProvinceMap, title: str | None = None, layout: MapLayout | None =
                     [x],
                     [y],
                     marker="D",
+                    markersize=(DISTRICT_RADIUS + ROLLUP_FRAME) * 2 / math.sqrt(2) * pt,
+                    markerfacecolor=band_hex(p.rollup_band),
+                    markeredgecolor="#1f1f1f",
+                    markeredgewidth=0.8,
+                    linestyle="none",
+                    zorder=3,
+                )
+                ax.plot(
+                    [x],
+                    [y],
+                    marker="D",
                     markersize=DISTRICT_RADIUS * 2 / math.sqrt(2) * pt * 1.0,
                     markerfacecolor=band_hex(p.band),
                     markeredgecolor="#1f1f1f",
@@ -241,12 +258,13 @@ def map_svg(m: ProvinceMap, title: str | None = None, layout: MapLayout | None =
     ]
     communes = [p for p in m.points if p.unit_level != "HUYEN"]
     districts = [p for p in m.points if p.unit_level == "HUYEN"]
-    out.append('<g class="communes">')
+    # the stroke is the group's: said once, not on each of some 300 points
+    out.append(f'<g class="communes" stroke="{EDGE}" stroke-width="0.6">')
     for p in communes:
         x, y = lay.pixel(p.lat, p.lon)
         out.append(
             f'<circle cx="{_f(x)}" cy="{_f(y)}" r="{COMMUNE_RADIUS}" fill="{band_hex(p.band)}"'
-            f' stroke="{EDGE}" stroke-width="0.6" {_data(p)}>'
+            f" {_data(p)}>"
             f"<title>{escape(p.unit_name)}: {escape(L.BAND_LABELS[p.band])}</title></circle>"
         )
     out.append("</g>")
@@ -255,11 +273,20 @@ def map_svg(m: ProvinceMap, title: str | None = None, layout: MapLayout | None =
     for p in districts:
         x, y = lay.pixel(p.lat, p.lon)
         pts = f"{_f(x)},{_f(y - r)} {_f(x + r)},{_f(y)} {_f(x)},{_f(y + r)} {_f(x - r)},{_f(y)}"
+        R = r + ROLLUP_FRAME
+        frame = f"{_f(x)},{_f(y - R)} {_f(x + R)},{_f(y)} {_f(x)},{_f(y + R)} {_f(x - R)},{_f(y)}"
+        title = (
+            f"{escape(p.unit_name)}: bộ phận của huyện {escape(L.BAND_LABELS[p.band])}"
+            f" · toàn huyện {escape(L.BAND_LABELS[p.rollup_band])}"
+        )
         out.append(
+            f'<polygon class="rollup" points="{frame}" fill="{band_hex(p.rollup_band)}"'
+            f' stroke="#1f1f1f" stroke-width="0.8" data-unit="{escape(p.unit_code)}"'
+            f' data-rollup-band="{p.rollup_band or "none"}"><title>{title}</title></polygon>'
             f'<polygon points="{pts}" fill="{band_hex(p.band)}" stroke="#1f1f1f"'
             f' stroke-width="1.2" {_data(p)}>'
-            f"<title>{escape(p.unit_name)}: {escape(L.BAND_LABELS[p.band])}</title></polygon>"
-            f'<text x="{_f(x + r + 3)}" y="{_f(y)}" dominant-baseline="middle" font-size="9"'
+            f"<title>{title}</title></polygon>"
+            f'<text x="{_f(x + R + 3)}" y="{_f(y)}" dominant-baseline="middle" font-size="9"'
             f' fill="#333333" stroke="#ffffff" stroke-width="2.5" paint-order="stroke">'
             f"{escape(_short(p.unit_name))}</text>"
         )

@@ -13,13 +13,23 @@ import hashlib
 import json
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from kpi_pipeline.domain.calendar import PEAK_MONTHS
+from kpi_pipeline.domain.kpi_config import DEFAULT_MIN_VOLUME
+from kpi_pipeline.domain.volume import rated_overall_band
 from kpi_pipeline.reports.labels import vi_sort_key
 
+if TYPE_CHECKING:
+    from kpi_pipeline.reports.indicators_model import WeeklyIndicators
+
 BANDS = ("red", "orange", "yellow", "green")
-# Report order: red and orange first, then yellow, green, and units with no data last.
-BAND_ORDER = {"red": 0, "orange": 1, "yellow": 2, "green": 3, None: 4}
+# What a report shows for a unit or KPI with too few dossiers (the minimum-volume rule) in
+# place of a band: a key of band_counts() and of the label and colour tables in labels.py.
+LOW_VOLUME = "low_volume"
+# Report order: red and orange first, then yellow, green, too few dossiers, no data last.
+BAND_ORDER = {"red": 0, "orange": 1, "yellow": 2, "green": 3, LOW_VOLUME: 4, None: 5}
+HEADLINE = ("on_time", "online", "online_payment")
 LEVEL_ORDER = {"TINH": 0, "SO_NGANH": 1, "HUYEN": 2, "XA": 3}
 
 HEATMAP_WEEKS = 13  # a quarter
@@ -59,12 +69,61 @@ class UnitRow:
     online_band: str | None = None
     online_payment_band: str | None = None
     overall_band: str | None = None
+    # the minimum-volume rule (KPI table columns; None: a row computed before the rule)
+    on_time_low_volume: bool | None = None
+    online_low_volume: bool | None = None
+    online_payment_low_volume: bool | None = None
+    # a district's roll-up (its desk and its communes), beside its own desk's figures
+    rollup: UnitRow | None = None
+
+    def kpi(self, kpi: str) -> tuple[int, int, str | None, bool]:
+        """(numerator, denominator, contract band, low volume) of a headline KPI."""
+        num, den = KPI_COUNTS[kpi]
+        return (
+            getattr(self, num),
+            getattr(self, den),
+            getattr(self, f"{kpi}_band"),
+            bool(getattr(self, f"{kpi}_low_volume")),
+        )
+
+    def shown_band(self, kpi: str) -> str | None:
+        """The KPI's band as reports show it: LOW_VOLUME when too few dossiers."""
+        _, _, band, low = self.kpi(kpi)
+        return LOW_VOLUME if low else band
+
+    @property
+    def rated_band(self) -> str | None:
+        """The overall band over the KPIs with enough dossiers (the table's overall_band_rated):
+        what reds, rankings and alerts use. None when no KPI is rated; the contract band
+        for a row computed before the rule existed (no flag set)."""
+        if all(getattr(self, f"{k}_low_volume") is None for k in HEADLINE):
+            return self.overall_band
+        return rated_overall_band(
+            *((getattr(self, f"{k}_band"), getattr(self, f"{k}_low_volume")) for k in HEADLINE)
+        )
+
+    @property
+    def low_volume(self) -> bool:
+        """Some headline KPI has dossiers, none of them enough to be rated."""
+        return self.overall_band is not None and self.rated_band is None
+
+    @property
+    def shown_overall(self) -> str | None:
+        """The overall band a report shows: the rated band, LOW_VOLUME, or None (no data)."""
+        return LOW_VOLUME if self.low_volume else self.rated_band
+
+
+KPI_COUNTS = {
+    "on_time": ("finished_on_time", "finished"),
+    "online": ("online_eligible_received_online", "online_eligible"),
+    "online_payment": ("paid_online", "payment_eligible"),
+}
 
 
 def unit_sort_key(row) -> tuple:
     """Band (worst first, no data last), then level (departments, districts, communes), name."""
     return (
-        band_rank(row.overall_band),
+        band_rank(getattr(row, "shown_overall", row.overall_band)),
         LEVEL_ORDER.get(row.unit_level, 9),
         vi_sort_key(row.unit_name),
     )
@@ -133,6 +192,7 @@ class MapPoint:
     lon: float
     band: str | None
     gso_code: str | None = None
+    rollup_band: str | None = None  # a district: its roll-up (desk and communes) beside its desk
 
 
 @dataclass(frozen=True)
@@ -196,6 +256,13 @@ class WeeklyReportData:
     map: ProvinceMap | None = None  # None: no map section (e.g. a hand-made model)
     trend_on_current_map: bool = False  # the trend crosses 2025-07-01: drawn on today's map
     two_tier: bool = False  # the structure of the week has no districts (from 2025-07-01)
+    # the one-page summary's comparisons (reports/summary.py): the province roll-up a week
+    # and 52 weeks before (None: no data; on today's map when the span crosses the reform)
+    province_last_week: UnitRow | None = None
+    province_last_year: UnitRow | None = None
+    targets: dict | None = None  # {kpi: domain.bands.Target} of the KPI configuration
+    min_volume: int = DEFAULT_MIN_VOLUME  # the configured minimum (for the reports' wording)
+    indicators: WeeklyIndicators | None = None  # late subjective, payment drill-down (issue 15)
 
     @property
     def tier(self) -> str:
@@ -224,9 +291,10 @@ class WeeklyReportData:
         return self.week_start + timedelta(days=7)
 
     def band_counts(self) -> dict[str | None, int]:
-        counts: dict[str | None, int] = {b: 0 for b in (*BANDS, None)}
+        """Units per shown overall band (rated band, LOW_VOLUME, or None for no data)."""
+        counts: dict[str | None, int] = {b: 0 for b in (*BANDS, LOW_VOLUME, None)}
         for row in self.units:
-            counts[row.overall_band] = counts.get(row.overall_band, 0) + 1
+            counts[row.shown_overall] += 1
         return counts
 
     def fingerprint(self) -> str:
@@ -333,6 +401,7 @@ class PeakMonthReportData:
     previous_province: PeakUnitResult | None = None  # None: no data for the previous peak month
     generated_at: datetime | None = None
     provisional: bool = False
+    comparison_on_current_map: bool = False  # previous peak month before 2025-07-01
 
     def __post_init__(self):
         if self.month.day != 1 or self.month.month not in PEAK_MONTHS:

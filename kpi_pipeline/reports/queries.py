@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import fields
+from dataclasses import fields, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -19,10 +19,13 @@ from psycopg import sql
 from psycopg.rows import dict_row
 
 from kpi_pipeline.domain.calendar import month_window, week_window
-from kpi_pipeline.lineage.provinces import REFORM_DAY
+from kpi_pipeline.domain.kpi_config import KpiConfig, load_kpi_config
+from kpi_pipeline.domain.provinces import REFORM_DAY
 from kpi_pipeline.reports.geo import deployment_places, place_units
+from kpi_pipeline.reports.indicators_queries import weekly_indicators
 from kpi_pipeline.reports.labels import vi_sort_key
 from kpi_pipeline.reports.model import (
+    HEADLINE,
     HEATMAP_WEEKS,
     LEVEL_ORDER,
     TREND_WEEKS,
@@ -60,8 +63,10 @@ def weekly_report_data(
     generated_at: datetime,
     provisional: bool = False,
     province_code: str | None = None,
+    config: KpiConfig | None = None,
 ) -> WeeklyReportData:
     week_window(week_start)  # validates: a Friday
+    config = config or load_kpi_config()
     trend_weeks = _weeks_ending(week_start, TREND_WEEKS)
     heat_weeks = _weeks_ending(week_start, HEATMAP_WEEKS)
 
@@ -80,10 +85,27 @@ def weekly_report_data(
         )
     trend = tuple(_trend_point(w, province_rows.get(w)) for w in trend_weeks)
 
+    rollups = {
+        r["unit_code"]: _unit_row(r)
+        for r in _rows(conn, "reports/select_district_rollups_weekly", period_start=week_start)
+    }
     units = [
-        _unit_row(r)
-        for r in _rows(conn, "reports/select_unit_rows_weekly", period_start=week_start)
+        replace(u, rollup=rollups.get(u.unit_code)) if u.unit_level == "HUYEN" else u
+        for u in (
+            _unit_row(r)
+            for r in _rows(conn, "reports/select_unit_rows_weekly", period_start=week_start)
+        )
     ]
+    last_week, last_year = week_start - timedelta(days=7), week_start - timedelta(weeks=52)
+    compare = _province_weekly(
+        conn,
+        # across the reform the province is compared on today's map (its structure then differs)
+        "kpi.unit_kpi_weekly_current_map"
+        if last_year < REFORM_DAY <= week_start + timedelta(days=6)
+        else "kpi.unit_kpi_weekly",
+        last_year,
+        week_start,
+    )
     bands: dict[str, dict[date, str | None]] = defaultdict(dict)
     for r in _rows(
         conn, "reports/select_overall_bands_weekly", first=heat_weeks[0], last=week_start
@@ -98,7 +120,7 @@ def weekly_report_data(
         )
         for u in hierarchical_order(units)
     )
-    red = [u for u in units if u.overall_band == "red"]
+    red = [u for u in units if u.rated_band == "red"]
     province_code = province_code or default_province_code()
     return WeeklyReportData(
         week_start=week_start,
@@ -115,6 +137,11 @@ def weekly_report_data(
         map=province_map(conn, units, week_start + timedelta(days=6), province_code),
         trend_on_current_map=on_current_map,
         two_tier=not any(u.unit_level == "HUYEN" for u in units),
+        province_last_week=_unit_row(compare[last_week]) if last_week in compare else None,
+        province_last_year=_unit_row(compare[last_year]) if last_year in compare else None,
+        targets={k: config.targets[k] for k in HEADLINE},
+        min_volume=config.min_volume,
+        indicators=weekly_indicators(conn, week_start, province, units),
     )
 
 
@@ -263,7 +290,21 @@ def peak_month_report_data(
             f"kpi.unit_kpi_monthly has no province roll-up for {month:%Y-%m}:"
             " materialise kpi/unit_kpi_monthly for it first"
         )
-    previous_province, previous_units = _peak_results(conn, previous_peak_month(month))
+    previous = previous_peak_month(month)
+    # Across the reform (June 2025 -> September 2025) the units differ on each side: the
+    # previous peak month is read on today's map, its dossiers attributed to today's units.
+    on_current_map = previous < REFORM_DAY <= month
+    previous_province, previous_units = _peak_results(
+        conn,
+        previous,
+        "kpi.unit_kpi_monthly_current_map" if on_current_map else "kpi.unit_kpi_monthly",
+    )
+    if on_current_map and previous_province is None and _peak_results(conn, previous)[0]:
+        raise MissingKpiData(
+            f"kpi.unit_kpi_monthly_current_map has no province roll-up for {previous:%Y-%m}:"
+            " the comparison across the 2025 reform is on today's map; materialise"
+            " kpi/unit_kpi_monthly_current_map for it first"
+        )
     rows = tuple(PeakUnitRow(u, previous_units.get(code)) for code, u in units.items())
     return PeakMonthReportData(
         month=month,
@@ -274,15 +315,21 @@ def peak_month_report_data(
         previous_province=previous_province,
         generated_at=generated_at,
         provisional=provisional,
+        comparison_on_current_map=on_current_map,
     )
 
 
 def _peak_results(
-    conn: psycopg.Connection, month: date
+    conn: psycopg.Connection, month: date, table: str = "kpi.unit_kpi_monthly"
 ) -> tuple[PeakUnitResult | None, dict[str, PeakUnitResult]]:
-    """(province, {unit_code: unit}) for `month`; (None, {}) when the month has no KPI rows."""
+    """(province, {unit_code: unit}) for `month` in `table`; (None, {}) when it has no rows."""
     province, units = None, {}
-    for r in _rows(conn, "reports/select_peak_rows_monthly", period_start=month):
+    for r in _rows(
+        conn,
+        "reports/select_peak_rows_monthly",
+        {"table": sql.Identifier(*table.split("."))},
+        period_start=month,
+    ):
         result = PeakUnitResult(
             unit_code=r["unit_code"],
             unit_name=r["unit_name"],

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from kpi_pipeline.reports import labels as L
 from kpi_pipeline.reports.chart import trend_png
+from kpi_pipeline.reports.indicators_model import MonthlyReportData
 from kpi_pipeline.reports.map import map_png
 from kpi_pipeline.reports.model import PeakMonthReportData, WeeklyReportData
-from kpi_pipeline.reports.render_html import map_title, peak_month_html, weekly_html
-from kpi_pipeline.reports.render_xlsx import peak_month_xlsx, weekly_xlsx
+from kpi_pipeline.reports.render_html import map_title, monthly_html, peak_month_html, weekly_html
+from kpi_pipeline.reports.render_xlsx import monthly_xlsx, peak_month_xlsx, weekly_xlsx
 
 MAP_SUFFIX = "ban-do.png"  # the map's file: <stem>.ban-do.png
 
@@ -39,7 +40,14 @@ def render_peak_month(data: PeakMonthReportData, version: str | None = None) -> 
     }
 
 
-BAND_MARKS = {"green": "🟢", "yellow": "🟡", "orange": "🟠", "red": "🔴", None: "⚪"}
+BAND_MARKS = {
+    "green": "🟢",
+    "yellow": "🟡",
+    "orange": "🟠",
+    "red": "🔴",
+    "low_volume": "▫️",
+    None: "⚪",
+}
 
 
 def weekly_markdown(data: WeeklyReportData, top: int = 15) -> str:
@@ -55,7 +63,7 @@ def weekly_markdown(data: WeeklyReportData, top: int = 15) -> str:
         "",
         " · ".join(
             f"{BAND_MARKS[b]} {L.BAND_LABELS[b]}: {counts[b]}"
-            for b in ("red", "orange", "yellow", "green", None)
+            for b in ("red", "orange", "yellow", "green", "low_volume", None)
         ),
         "",
         "| # | Đơn vị | Đúng hạn | Trực tuyến | Thanh toán TT | Xếp loại |",
@@ -65,7 +73,7 @@ def weekly_markdown(data: WeeklyReportData, top: int = 15) -> str:
         lines.append(
             f"| {i} | {_md(u.unit_name)} | {L.pct(u.on_time_rate)} | {L.pct(u.online_rate)}"
             f" | {L.pct(u.online_payment_rate)}"
-            f" | {BAND_MARKS[u.overall_band]} {L.BAND_LABELS[u.overall_band]} |"
+            f" | {BAND_MARKS[u.shown_overall]} {L.BAND_LABELS[u.shown_overall]} |"
         )
     if len(data.units) > top:
         lines.append(f"\n… và {len(data.units) - top} đơn vị khác.")
@@ -88,6 +96,7 @@ def peak_month_markdown(data: PeakMonthReportData, top: int = 15) -> str:
         f"- Đạt chỉ tiêu trực tuyến 100%: {s['online']['met']} đơn vị{then('online')}",
         f"- Không có hồ sơ trễ hạn do chủ quan: {s['late']['met']} đơn vị{then('late')}",
         f"- Đạt cả hai chỉ tiêu: {s['all']['met']} đơn vị{then('all')}",
+        *([f"- {L.COMPARISON_ON_CURRENT_MAP}"] if data.comparison_on_current_map else []),
         "",
         "| # | Đơn vị | Tỷ lệ trực tuyến | Trễ do chủ quan | Kết quả |",
         "|---|---|---|---|---|",
@@ -105,3 +114,31 @@ def peak_month_markdown(data: PeakMonthReportData, top: int = 15) -> str:
 
 def _md(text: str) -> str:
     return L.nfc(text).replace("|", "\\|")
+
+
+def render_monthly(data: MonthlyReportData, version: str | None = None) -> dict[str, bytes]:
+    """{'html': …, 'xlsx': …} for the monthly report (issue 15)."""
+    return {
+        "html": monthly_html(data, version=version).encode("utf-8"),
+        "xlsx": monthly_xlsx(data),
+    }
+
+
+def monthly_markdown(data: MonthlyReportData) -> str:
+    """The periods' headline rates against the year before, for the Dagster UI."""
+    lines = [
+        f"**Báo cáo {L.month_label(data.month).lower()}**"
+        + (" (tạm tính)" if data.provisional else ""),
+        "",
+        "| Kỳ | Đúng hạn | Trực tuyến | Thanh toán TT | Cùng kỳ: đúng hạn |",
+        "|---|---|---|---|---|",
+    ]
+    for c in data.comparisons:
+        f, p = c.current, c.previous
+        lines.append(
+            f"| {f.label} | {L.pct(f.on_time_rate)} | {L.pct(f.online_rate)}"
+            f" | {L.pct(f.online_payment_rate)} | {L.pct(p.on_time_rate) if p else '—'} |"
+        )
+    if data.score_province is not None and data.score_province.score is not None:
+        lines += ["", f"Điểm 766 (dự án tính, gần đúng): {data.score_province.score:.2f}/100"]
+    return "\n".join(lines)

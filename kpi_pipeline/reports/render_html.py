@@ -1,24 +1,31 @@
 """Self-contained HTML reports from the report models (Jinja2 templates, inline CSS).
 
-Pure: model in, text out. The chart is embedded as a base64 `data:` URI, so a report is one
-file that opens offline and can be mailed as is.
+Pure: model in, text out. The chart is embedded as a base64 `data:` URI and the little script
+(the district filter, printing the summary page) is inline, so a report is one file that opens
+offline and can be mailed as is: nothing is fetched from a network.
 """
 
 from __future__ import annotations
 
 import base64
+import re
 from functools import cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from kpi_pipeline.domain.score_766 import load_score_config
+from kpi_pipeline.reports import indicators_labels as IL
 from kpi_pipeline.reports import labels as L
+from kpi_pipeline.reports.indicators_model import MonthlyReportData
 from kpi_pipeline.reports.map import map_svg
 from kpi_pipeline.reports.model import NO_DATA, PeakMonthReportData, WeeklyReportData
+from kpi_pipeline.reports.summary import weekly_summary
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-BAND_LETTERS = {"green": "X", "yellow": "V", "orange": "C", "red": "Đ", None: ""}
+BAND_LETTERS = {"green": "X", "yellow": "V", "orange": "C", "red": "Đ", "low_volume": "Í", None: ""}
+OVERDUE_LISTED = 5  # overdue dossiers listed per red unit in the HTML (the workbook: all read)
 
 
 @cache
@@ -88,12 +95,31 @@ def weekly_html(data: WeeklyReportData, chart_png: bytes, version: str | None = 
             headline=headline,
             counts=data.band_counts(),
             units_by_code={u.unit_code: u for u in data.units},
+            s=weekly_summary(data),
+            min_volume=data.min_volume,
+            districts=hierarchical_districts(data),
+            overdue_listed=OVERDUE_LISTED,
             chart_b64=base64.b64encode(chart_png).decode("ascii"),
             # built by map.map_svg, which escapes every text it writes
             map_svg=Markup(map_svg(data.map, title=map_title(data))) if data.map else None,
         )
     )
-    return L.nfc(html)
+    return L.nfc(compact(html))
+
+
+def compact(html: str) -> str:
+    """Without the templates' indentation (a third of a full-size report; no <pre> in it)."""
+    return _INDENT.sub("\n", html)
+
+
+_INDENT = re.compile(r"\n[ \t]+")
+
+
+def hierarchical_districts(data: WeeklyReportData) -> list:
+    """The districts of the week, by name: the filter's options (none after the reform)."""
+    return sorted(
+        (u for u in data.units if u.unit_level == "HUYEN"), key=lambda u: L.vi_sort_key(u.unit_name)
+    )
 
 
 def map_title(data: WeeklyReportData) -> str:
@@ -158,6 +184,47 @@ def peak_month_html(data: PeakMonthReportData, version: str | None = None) -> st
             targets=targets,
             summary=summary,
             has_previous=summary["all"]["previous_met"] is not None,
+            comparison_on_current_map_note=L.COMPARISON_ON_CURRENT_MAP,
         )
+    )
+    return L.nfc(html)
+
+
+# -- the monthly report (issue 15) ------------------------------------------------------------
+
+
+def _score(v: float | None) -> str:
+    return "—" if v is None else f"{v:.2f}".replace(".", ",")
+
+
+def _score_signed(v: float | None) -> str:
+    return "—" if v is None else f"{v:+.2f}".replace(".", ",")
+
+
+def _published(v: float | None) -> str:
+    """A published percentage (chiso: one decimal): 92.5 -> '92,5%'."""
+    return "—" if v is None else f"{v:.1f}%".replace(".", ",")
+
+
+def monthly_html(data: MonthlyReportData, version: str | None = None) -> str:
+    """The monthly report (periods against last year, 766-style score, fields) as one document."""
+    env = environment()
+    env.filters.update(score=_score, score_signed=_score_signed, published=_published)
+    html = env.get_template("monthly.html.j2").render(
+        r=data,
+        province_name=data.province_name,
+        generated_at=data.generated_at,
+        provisional=data.provisional,
+        version=version,
+        kind_titles=IL.KIND_TITLES,
+        cumulative_note=IL.CUMULATIVE_NOTE,
+        current_map_note=IL.CURRENT_MAP_NOTE,
+        as_then_note=IL.AS_THEN_NOTE,
+        no_previous=IL.NO_PREVIOUS,
+        no_field=IL.NO_FIELD,
+        score_title=IL.SCORE_TITLE,
+        score_note=IL.score_note(load_score_config()),
+        catalogue_note=IL.CATALOGUE_NOTE,
+        catalogue_levels=IL.CATALOGUE_LEVELS,
     )
     return L.nfc(html)

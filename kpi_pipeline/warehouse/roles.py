@@ -13,7 +13,6 @@ Run by `kpi-pipeline grant-reader NAME` with the pipeline's own (owner) URL.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from urllib.parse import unquote, urlsplit
 
 from kpi_pipeline.warehouse import db
@@ -65,27 +64,3 @@ def grant_reader(url: str, name: str, group: str = READER_GROUP) -> list[str]:
                 f"SCHEMA public FROM PUBLIC)"
             )
     return done
-
-
-def grant_reader_command(name: str, say: Callable[[str], None]) -> int:
-    """`kpi-pipeline grant-reader NAME` on the configured warehouse (the embedded one when
-    `KPI_DATABASE_URL` is unset)."""
-    import os
-
-    from kpi_pipeline import settings
-    from kpi_pipeline.preflight import ConfigurationError, check_database
-
-    url = os.environ.get(settings.KPI_DATABASE_URL)
-    if url:
-        check_database(settings.KPI_DATABASE_URL, url)
-    else:
-        from kpi_pipeline.local_services import embedded_warehouse
-
-        url = embedded_warehouse()
-    try:
-        for line in grant_reader(url, name):
-            say(line)
-    except ReaderRoleError as exc:
-        raise ConfigurationError(str(exc)) from None
-    say(f"{name} can now read schema kpi of {db.redact_url(url)} and nothing else")
-    return 0

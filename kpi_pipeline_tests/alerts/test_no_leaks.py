@@ -8,8 +8,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from dagster import DagsterInstance, materialize
-from dagster._serdes import serialize_value
+from dagster import DagsterInstance, materialize, serialize_value
 
 from kpi_pipeline import settings
 from kpi_pipeline.alerts.assets import friday_alerts, peak_month_alerts

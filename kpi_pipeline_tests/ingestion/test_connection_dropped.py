@@ -7,10 +7,10 @@ import threading
 import time
 import uuid
 
-from kpi_pipeline.simulator import FaultConfig
 from kpi_pipeline.warehouse import db
 from kpi_pipeline.warehouse.resource import WarehouseResource
 from kpi_pipeline_tests.conftest import make_portals
+from kpi_simulator import FaultConfig
 
 from .helpers import run_weeks, table
 

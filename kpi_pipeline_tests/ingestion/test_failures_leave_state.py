@@ -9,9 +9,9 @@ import textwrap
 import time
 
 from kpi_pipeline.ingestion.resources import PortalResource
-from kpi_pipeline.simulator import FaultConfig
 from kpi_pipeline.warehouse import db
 from kpi_pipeline_tests.conftest import make_portals
+from kpi_simulator import FaultConfig
 
 from .helpers import run_weeks, table
 

@@ -3,8 +3,8 @@ pipeline's raw and staging assets on a real PostgreSQL (client.PageCounter's rul
 
 import pytest
 
-from kpi_pipeline.simulator import FaultConfig
 from kpi_pipeline_tests.conftest import make_portals
+from kpi_simulator import FaultConfig
 
 from .helpers import run_weeks, table
 

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import pytest
 
-from kpi_pipeline.simulator import FaultConfig
+from kpi_simulator import FaultConfig
 
 from .helpers import STAGED_DOSSIER_COLUMNS, run_weeks, table, truth_row, window
 

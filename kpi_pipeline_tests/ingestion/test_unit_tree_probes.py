@@ -7,8 +7,8 @@ from dagster import AssetKey, materialize
 
 from kpi_pipeline.ingestion.assets import ref_units
 from kpi_pipeline.quality.checks import CHECKS
-from kpi_pipeline.simulator import FaultConfig
-from kpi_pipeline.simulator.faults import MISSING_PARENT, ORPHAN_UNIT
+from kpi_simulator import FaultConfig
+from kpi_simulator.faults import MISSING_PARENT, ORPHAN_UNIT
 
 from .helpers import table
 

@@ -9,15 +9,15 @@ from datetime import date, datetime
 
 import psycopg
 from dagster import materialize
-from dagster._core.storage.tags import (
-    ASSET_PARTITION_RANGE_END_TAG,
-    ASSET_PARTITION_RANGE_START_TAG,
-)
 
 from kpi_pipeline.domain.calendar import TZ
 from kpi_pipeline.warehouse.resource import WarehouseResource
 from kpi_pipeline_tests.file_resources import file_resources
 from kpi_pipeline_tests.history import record_complete_history
+
+# The run tags of a partition range run (as orchestration/runner.py sets them).
+ASSET_PARTITION_RANGE_START_TAG = "dagster/asset_partition_range_start"
+ASSET_PARTITION_RANGE_END_TAG = "dagster/asset_partition_range_end"
 
 
 def ts(value: str | None) -> datetime | None:

@@ -1,7 +1,13 @@
 """The KPI assets as Dagster sees them: keys, deps, partition mappings, policies, metadata."""
 
-from dagster import AssetKey, AssetSpec, Definitions, MarkdownMetadataValue, MetadataValue
-from dagster._core.definitions.backfill_policy import BackfillPolicyType
+from dagster import (
+    AssetKey,
+    AssetSpec,
+    BackfillPolicy,
+    Definitions,
+    MarkdownMetadataValue,
+    MetadataValue,
+)
 
 from kpi_pipeline.kpis.assets import ASSETS, unit_kpi_weekly
 from kpi_pipeline.partitions import monthly_partitions, weekly_partitions
@@ -54,7 +60,7 @@ def test_keys_groups_kinds_policies():
         assert node.group_name == "kpi"
         assert "dagster/kind/postgres" in node.tags
         assert node.description and "\n" not in node.description
-        assert node.backfill_policy.policy_type == BackfillPolicyType.SINGLE_RUN
+        assert node.backfill_policy == BackfillPolicy.single_run()
         expected = weekly_partitions if key.path[1].endswith("weekly") else monthly_partitions
         assert node.partitions_def == expected
 

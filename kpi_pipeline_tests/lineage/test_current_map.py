@@ -14,12 +14,12 @@ from kpi_pipeline.lineage.assets import (
     unit_kpi_monthly_current_map,
     unit_kpi_weekly_current_map,
 )
-from kpi_pipeline.simulator import SimulatorConfig, SimulatorServer, World
 from kpi_pipeline.warehouse.resource import WarehouseResource
 from kpi_pipeline_tests.conftest import make_portals
 from kpi_pipeline_tests.file_resources import file_resources
 from kpi_pipeline_tests.ingestion.helpers import run_weeks, table, with_history_from
 from kpi_pipeline_tests.kpis.helpers import COUNTS
+from kpi_simulator import SimulatorConfig, SimulatorServer, World
 
 FIRST, LAST = "2025-06-13", "2025-07-11"  # five Friday weeks; 2025-06-27 spans the reform
 NOW = datetime(2025, 8, 20, 10, 0, tzinfo=TZ)

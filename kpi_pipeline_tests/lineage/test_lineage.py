@@ -15,7 +15,7 @@ from kpi_pipeline.domain.lineage import (
     current_map,
 )
 from kpi_pipeline.lineage.conversion import SUPPLEMENTS, conversion
-from kpi_pipeline.simulator.admin_units import build_units
+from kpi_simulator.admin_units import build_units
 
 LAST_OLD, FIRST_NEW = date(2025, 6, 30), date(2025, 7, 1)
 

@@ -5,9 +5,8 @@ server process, as the daemon loads it) of a fresh instance, through Dagster's G
 from __future__ import annotations
 
 import pytest
-from dagster._core.test_utils import create_test_daemon_workspace_context, instance_for_test
-from dagster._core.workspace.load_target import WorkspaceFileTarget
-from dagster_graphql.test.utils import execute_dagster_graphql
+from dagster import instance_for_test
+from dagster_graphql.test.utils import define_out_of_process_context, execute_dagster_graphql
 
 from kpi_pipeline import settings
 
@@ -29,12 +28,11 @@ SENSORS = {"month_after_ingestion_sensor"}
 
 def automation_status() -> dict[str, str]:
     """name -> RUNNING/STOPPED of every schedule and sensor of a fresh instance."""
-    target = WorkspaceFileTarget(paths=[str(settings.PROJECT_ROOT / "workspace.yaml")])
+    workspace = str(settings.PROJECT_ROOT / "workspace.yaml")
     with (
         instance_for_test() as instance,
-        create_test_daemon_workspace_context(target, instance) as workspace,
+        define_out_of_process_context(workspace, None, instance) as context,
     ):
-        context = workspace.create_request_context()
         (entry,) = context.get_code_location_entries().values()
         assert entry.load_error is None, entry.load_error
         (repo,) = entry.code_location.get_repositories()

@@ -11,10 +11,11 @@ from datetime import date, datetime
 import pytest
 from dagster import DagsterInstance, DagsterRunStatus
 
-from kpi_pipeline import cli, settings
+from kpi_pipeline import settings
 from kpi_pipeline.domain.calendar import TZ
 from kpi_pipeline.orchestration.plans import partition_range
 from kpi_pipeline.partitions import monthly_partitions, weekly_partitions
+from kpi_pipeline.shell import cli
 from kpi_pipeline.warehouse import db
 from kpi_pipeline_tests.kpis.helpers import COUNTS
 from kpi_pipeline_tests.truth import Truth
@@ -55,6 +56,20 @@ def _rows(url: str, table: str) -> dict[tuple[str, str], dict]:
             f"SELECT period_start::text, unit_code, {cols} FROM kpi.{table} WHERE scope = 'unit'"
         ).fetchall()
     return {(r[0], r[1]): dict(zip(COUNTS, r[2:], strict=True)) for r in rows}
+
+
+def _cumulative_rows(url: str, anchor: date) -> dict[tuple[date, date], dict[str, dict]]:
+    cols = ", ".join(COUNTS)
+    with db.connect(url) as conn:
+        rows = conn.execute(
+            f"SELECT period_start, period_end, unit_code, {cols} FROM kpi.unit_kpi_cumulative"
+            " WHERE anchor_month = %s AND scope = 'unit' AND unit_map = 'as_then'",
+            (anchor,),
+        ).fetchall()
+    out: dict = {}
+    for r in rows:
+        out.setdefault((r[0], r[1]), {})[r[2]] = dict(zip(COUNTS, r[3:], strict=True))
+    return out
 
 
 def _truth_rows(truth: Truth, partitions_def, keys: list[str], units: set[str]) -> dict:
@@ -108,6 +123,24 @@ def test_quarter_backfill_without_flags_equals_the_simulators_truth(
     assert sum(r["overdue_open"] for r in expected_monthly.values()) > 0
     reports = sorted((cli_env / "kpi" / "reports" / "weekly").iterdir())
     assert [p.name for p in reports] == weeks
+
+    # the cumulative periods the monthly job computed (kpi.unit_kpi_cumulative) by the same rules:
+    # Q4 2023, the year 2023 and the same periods of 2022 equal recounts over each whole period
+    cumulative = _cumulative_rows(database_url, date(2023, 12, 1))
+    assert sorted(cumulative) == [
+        (date(2022, 1, 1), date(2023, 1, 1)),
+        (date(2022, 10, 1), date(2023, 1, 1)),
+        (date(2023, 1, 1), date(2024, 1, 1)),
+        (date(2023, 10, 1), date(2024, 1, 1)),
+    ]
+    for (first, end), rows in cumulative.items():
+        counted = truth.counts(
+            datetime.combine(first, datetime.min.time(), TZ),
+            datetime.combine(end, datetime.min.time(), TZ),
+        )
+        expected = {u: {c: counted.get(u, {}).get(c, 0) for c in COUNTS} for u in units}
+        assert {u: rows[u] for u in units} == expected, (first, end)
+    assert sum(r["received"] for r in expected.values()) > 4000  # the year 2023
 
 
 def test_a_kpi_period_on_an_incomplete_history_fails_naming_the_windows(

@@ -14,13 +14,13 @@ from kpi_pipeline.domain.calendar import TZ, latest_complete_week
 from kpi_pipeline.ingestion.assets import ASSETS as INGESTION_ASSETS
 from kpi_pipeline.kpis.assets import unit_kpi_weekly
 from kpi_pipeline.partitions import weekly_partitions
-from kpi_pipeline.simulator import SimulatorConfig, SimulatorServer, World
 from kpi_pipeline.staging.assets import ASSETS as STAGING_ASSETS
 from kpi_pipeline.warehouse import db
 from kpi_pipeline.warehouse.resource import WarehouseResource
 from kpi_pipeline_tests.conftest import make_portals
 from kpi_pipeline_tests.file_resources import file_resources
 from kpi_pipeline_tests.truth import Truth
+from kpi_simulator import SimulatorConfig, SimulatorServer, World
 
 
 @pytest.fixture(scope="module")

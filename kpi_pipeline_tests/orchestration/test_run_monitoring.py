@@ -20,9 +20,7 @@ from pathlib import Path
 import pytest
 import yaml
 from dagster import DagsterEventType, DagsterInstance, DagsterRunStatus
-from dagster._core.workspace.context import WorkspaceProcessContext
-from dagster._core.workspace.load_target import WorkspaceFileTarget
-from dagster_graphql.test.utils import execute_dagster_graphql
+from dagster_graphql.test.utils import define_out_of_process_context, execute_dagster_graphql
 
 from kpi_pipeline import settings
 from kpi_pipeline.warehouse import db
@@ -79,8 +77,7 @@ def _workspace(tmp_path: Path) -> Path:
     return path
 
 
-def _launch(context, count: int) -> list[str]:
-    request = context.create_request_context()
+def _launch(request, count: int) -> list[str]:
     params = {
         "selector": {
             "repositoryLocationName": "held",
@@ -129,7 +126,7 @@ def test_a_killed_run_fails_and_the_next_run_of_the_province_starts(tmp_path, ho
     try:
         with (
             DagsterInstance.from_config(str(home)) as instance,
-            WorkspaceProcessContext(instance, WorkspaceFileTarget(paths=[str(workspace)])) as ctx,
+            define_out_of_process_context(str(workspace), None, instance) as ctx,
         ):
             assert instance.run_monitoring_enabled  # the project's dagster.yaml, as loaded
             assert instance.run_monitoring_settings["max_resume_run_attempts"] == 0

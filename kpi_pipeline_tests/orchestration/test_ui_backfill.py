@@ -168,11 +168,11 @@ def env(monkeypatch, tmp_path, database_url, simulator):
 
 
 def test_a_quarter_backfilled_from_the_ui_matches_the_cli(env, tmp_path, database_url):
-    from kpi_pipeline import cli
-    from kpi_pipeline.cli import start_checked
     from kpi_pipeline.definitions import defs
     from kpi_pipeline.orchestration.plans import PlannedRun
     from kpi_pipeline.orchestration.runner import RunFailed, run_job
+    from kpi_pipeline.shell import cli
+    from kpi_pipeline.shell.cli import start_checked
 
     def _run_job(defs, instance, job, start, end=None):
         return run_job(defs, instance, PlannedRun(job, start, end or start), print)
@@ -193,7 +193,7 @@ def test_a_quarter_backfilled_from_the_ui_matches_the_cli(env, tmp_path, databas
     port = _free_port()
     log = tmp_path / "dev.log"
     proc = start_logged(
-        [sys.executable, "-m", "kpi_pipeline.cli", "dev", "--port", str(port)],
+        [sys.executable, "-m", "kpi_pipeline.shell.cli", "dev", "--port", str(port)],
         {**os.environ}, log,
     )  # fmt: skip
     try:

@@ -16,16 +16,16 @@ from dagster import (
     asset,
     materialize,
 )
-from dagster._core.storage.tags import (
-    ASSET_PARTITION_RANGE_END_TAG,
-    ASSET_PARTITION_RANGE_START_TAG,
-)
 
 from kpi_pipeline.partitions import monthly_partitions, weekly_partitions
 from kpi_pipeline.quality.checks import CHECKS
 from kpi_pipeline.warehouse.resource import WarehouseResource
 from kpi_pipeline_tests.file_resources import file_resources
 from kpi_pipeline_tests.quality import rows
+
+# The run tags of a partition range run (as orchestration/runner.py sets them).
+ASSET_PARTITION_RANGE_START_TAG = "dagster/asset_partition_range_start"
+ASSET_PARTITION_RANGE_END_TAG = "dagster/asset_partition_range_end"
 
 DOSSIERS = AssetKey(["staging", "dossiers"])
 KPI_WEEKLY = AssetKey(["kpi", "unit_kpi_weekly"])

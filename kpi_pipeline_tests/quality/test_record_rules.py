@@ -8,7 +8,7 @@ import pytest
 import yaml
 from dagster import AssetCheckSeverity, materialize
 
-from kpi_pipeline.quality.config import (
+from kpi_pipeline.domain.quality_config import (
     DEFAULT_CONFIG_FILE,
     QualityConfig,
     QualityConfigError,

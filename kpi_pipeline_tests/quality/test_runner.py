@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kpi_pipeline.quality.config import (
+from kpi_pipeline.domain.quality_config import (
     DEFAULT_CONFIG_FILE,
     QualityConfig,
     QualityConfigError,

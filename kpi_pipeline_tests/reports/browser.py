@@ -6,12 +6,13 @@ it (`--dump-dom`: after parsing, so what a reader's browser sees, not the raw te
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
+
+from kpi_pipeline_tests.system_packages import ensure_debian_program
 
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 VOID = {
@@ -41,30 +42,11 @@ def find_chromium() -> str | None:
 
 def ensure_chromium() -> str:
     """The Chromium binary; on Debian as root, installs the `chromium` package if missing."""
-    path = find_chromium()
-    if path:
-        return path
-    if os.geteuid() == 0 and shutil.which("apt-get"):
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        subprocess.run(["apt-get", "update", "-q"], check=True, env=env, capture_output=True)
-        subprocess.run(
-            [
-                "apt-get",
-                "install",
-                "-y",
-                "-q",
-                "--no-install-recommends",
-                "chromium",
-                "fonts-dejavu-core",
-            ],
-            check=True,
-            env=env,
-            capture_output=True,
-        )
-        path = find_chromium()
-    if not path:
-        raise RuntimeError("the report tests need Chromium: install the `chromium` package")
-    return path
+    return ensure_debian_program(
+        find_chromium,
+        ("chromium", "fonts-dejavu-core"),
+        "the report tests need Chromium: install the `chromium` package",
+    )
 
 
 @dataclass

@@ -68,6 +68,8 @@ def test_assets_are_exported_with_their_keys_and_deps():
         AssetKey(["kpi", "unit_kpi_weekly"]),
         AssetKey(["kpi", "drilldown_procedures_weekly"]),
         AssetKey(["kpi", "overdue_dossiers_weekly"]),
+        AssetKey(["kpi", "drilldown_payments_weekly"]),
+        AssetKey(["kpi", "unpaid_online_dossiers_weekly"]),
     }
     assert peak_month_report.dependency_keys == {AssetKey(["kpi", "unit_kpi_monthly"])}
 

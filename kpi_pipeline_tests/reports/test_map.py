@@ -130,7 +130,7 @@ def test_html_report_embeds_the_svg_map_and_lists_units_not_on_it(province_map, 
     html.write_bytes(files["html"])
     page = open_page(chromium, html, tmp_path)
     section = page.dom.by_id("map-section")
-    assert "Bản đồ xếp loại" in section.find("h2").text()
+    assert "Bản đồ xếp loại" in page.dom.by_id("part-map").find("h2").text()
     svg = section.find("svg")
     circle = svg.find("circle", data_unit="000.46.21.H47")
     assert circle.get("fill").upper() == "#F8696B"
@@ -139,7 +139,7 @@ def test_html_report_embeds_the_svg_map_and_lists_units_not_on_it(province_map, 
     assert "Huyện Nông Sơn" in items[1].text() and items[1].get("data-band") == "red"
     assert "Đơn vị không có trên bản đồ: 2" in page.dom.by_id("map-unplaced").text()
     # sections after the map are renumbered
-    assert page.dom.find("section", id="drilldown").find("h2").text().startswith("6.")
+    assert page.dom.by_id("part-drilldown").find("h2").text().startswith("6.")
     # the screenshot shows the map's red point (the map sits below the unit table)
     wb = load_workbook(io.BytesIO(files["xlsx"]))
     assert wb.sheetnames[-1] == "Bản đồ"

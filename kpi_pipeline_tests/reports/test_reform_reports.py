@@ -11,21 +11,27 @@ import pytest
 from dagster import materialize
 
 from kpi_pipeline.domain.calendar import TZ
-from kpi_pipeline.kpis.assets import unit_kpi_weekly
-from kpi_pipeline.lineage.assets import ref_unit_lineage, unit_kpi_weekly_current_map
+from kpi_pipeline.kpis.assets import unit_kpi_monthly, unit_kpi_weekly
+from kpi_pipeline.lineage.assets import (
+    ref_unit_lineage,
+    unit_kpi_monthly_current_map,
+    unit_kpi_weekly_current_map,
+)
 from kpi_pipeline.reports import labels as L
-from kpi_pipeline.reports.queries import weekly_report_data
-from kpi_pipeline.reports.render_html import weekly_html
-from kpi_pipeline.reports.render_xlsx import weekly_xlsx
-from kpi_pipeline.simulator import SimulatorConfig, SimulatorServer, World
+from kpi_pipeline.reports.queries import peak_month_report_data, weekly_report_data
+from kpi_pipeline.reports.render import peak_month_markdown
+from kpi_pipeline.reports.render_html import peak_month_html, weekly_html
+from kpi_pipeline.reports.render_xlsx import peak_month_xlsx, weekly_xlsx
 from kpi_pipeline.warehouse import db
 from kpi_pipeline.warehouse.resource import WarehouseResource
 from kpi_pipeline_tests.conftest import make_portals
 from kpi_pipeline_tests.file_resources import file_resources
 from kpi_pipeline_tests.ingestion.helpers import run_weeks, with_history_from
+from kpi_simulator import SimulatorConfig, SimulatorServer, World
 
 NOW = datetime(2026, 3, 20, 10, 30, tzinfo=TZ)
 OLD_WEEK, NEW_WEEK, CROSSING = "2024-03-01", "2026-03-06", "2025-07-11"
+PEAK_MONTHS = ("2025-06-01", "2025-09-01")  # the peak months either side of the reform
 
 
 @pytest.fixture(scope="module")
@@ -47,6 +53,9 @@ def warehouse_48(pg_server_url, template_database):
     for week in (OLD_WEEK, "2025-06-13", CROSSING, NEW_WEEK):
         kpis = [unit_kpi_weekly, unit_kpi_weekly_current_map]
         assert materialize(kpis, resources=warehouse, partition_key=week).success
+    for month in PEAK_MONTHS:
+        kpis = [unit_kpi_monthly, unit_kpi_monthly_current_map]
+        assert materialize(kpis, resources=warehouse, partition_key=month).success
     yield url
     db.drop_database(pg_server_url, name)
 
@@ -94,9 +103,9 @@ def test_a_trend_across_the_reform_is_on_todays_map_and_says_so(warehouse_48):
     data, html = _report(warehouse_48, CROSSING)
     assert data.trend_on_current_map and 'id="trend-current-map"' in html
     assert L.TREND_ON_CURRENT_MAP in html
-    # the workbook says so under its trend table too
-    summary = openpyxl.load_workbook(io.BytesIO(weekly_xlsx(data))).worksheets[0]
-    assert L.TREND_ON_CURRENT_MAP in [c.value for row in summary.iter_rows() for c in row]
+    # the workbook says so under its trend table too (the trend's own sheet, with its chart)
+    trend = openpyxl.load_workbook(io.BytesIO(weekly_xlsx(data)))["Xu hướng"]
+    assert L.TREND_ON_CURRENT_MAP in [c.value for row in trend.iter_rows() for c in row]
     june = next(p for p in data.trend if p.week_start == date(2025, 6, 13))
     assert june.on_time_rate is not None  # a pre-reform week, on the new city's map
     with db.connect(warehouse_48) as conn:
@@ -105,3 +114,35 @@ def test_a_trend_across_the_reform_is_on_todays_map_and_says_so(warehouse_48):
             " WHERE period_start = '2025-06-13' AND scope = 'rollup' AND parent_code IS NULL"
         ).fetchone()[0]
     assert june.on_time_rate == pytest.approx(float(rate))
+
+
+def test_a_peak_month_comparison_across_the_reform_is_on_todays_map_and_says_so(warehouse_48):
+    with db.connect(warehouse_48) as conn:
+        data = peak_month_report_data(conn, date(2025, 9, 1), generated_at=NOW, province_code="48")
+        as_was, on_today = (
+            conn.execute(
+                "SELECT sum(online_eligible) FILTER (WHERE scope = 'rollup' AND parent_code IS NULL),"
+                " count(*) FILTER (WHERE scope = 'unit' AND unit_level = 'HUYEN')"
+                f" FROM {table} WHERE period_start = '2025-06-01'"
+            ).fetchone()
+            for table in ("kpi.unit_kpi_monthly", "kpi.unit_kpi_monthly_current_map")
+        )
+    assert data.comparison_on_current_map
+    # June 2025 as it was had two legacy provinces and their districts; on today's map one
+    # city of communes, and the same dossiers (none lost or doubled by the lineage)
+    assert as_was[1] > 0 and on_today[1] == 0
+    assert data.previous_province is not None
+    assert data.previous_province.online_eligible == on_today[0]
+    # every commune of September 2025 finds its June figures through the lineage
+    communes = [r for r in data.units if r.current.unit_level == "XA"]
+    assert len(communes) == 94 and all(r.previous is not None for r in communes)
+    html = peak_month_html(data)
+    assert 'id="comparison-current-map"' in html and L.COMPARISON_ON_CURRENT_MAP in html
+    summary = openpyxl.load_workbook(io.BytesIO(peak_month_xlsx(data))).worksheets[0]
+    assert L.COMPARISON_ON_CURRENT_MAP in [c.value for row in summary.iter_rows() for c in row]
+    assert L.COMPARISON_ON_CURRENT_MAP in peak_month_markdown(data)
+    # a comparison on one side of the reform stays as it was
+    with db.connect(warehouse_48) as conn:
+        june = peak_month_report_data(conn, date(2025, 6, 1), generated_at=NOW, province_code="48")
+    assert not june.comparison_on_current_map
+    assert L.COMPARISON_ON_CURRENT_MAP not in peak_month_html(june)

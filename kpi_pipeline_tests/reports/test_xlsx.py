@@ -22,7 +22,14 @@ def _open(data: bytes):
 def test_weekly_workbook_sheets_and_band_fills():
     report = samples.weekly_report()
     wb = _open(weekly_xlsx(report))
-    assert wb.sheetnames == ["Tổng hợp", "Đơn vị", "Bản đồ nhiệt", "Chi tiết đơn vị đỏ"]
+    assert wb.sheetnames == [
+        "Tổng hợp",
+        "Đơn vị",
+        "Xu hướng",
+        "Bản đồ nhiệt",
+        "Chi tiết đơn vị đỏ",
+        "Xếp hạng",
+    ]
 
     ws = wb["Đơn vị"]
     header = [c.value for c in ws[1]]
@@ -41,7 +48,9 @@ def test_weekly_workbook_sheets_and_band_fills():
             assert _fill(r[col[name]]) == L.BAND_COLOURS[band], (u.unit_code, name)
         assert r[col["Xếp loại chung"]].value == L.BAND_LABELS[u.overall_band]
         rate = r[col[L.KPI_LABELS["on_time"]]]
-        assert rate.value == u.on_time_rate and rate.number_format == "0.0%"
+        # stored rounded by the HTML's rule, so Excel's 0.0% shows what the HTML prints
+        expected = None if u.on_time_rate is None else float(L.rounded_rate(u.on_time_rate))
+        assert rate.value == expected and rate.number_format == "0.0%"
 
 
 def test_weekly_heatmap_sheet_is_units_by_13_weeks():

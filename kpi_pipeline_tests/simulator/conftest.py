@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from kpi_pipeline.domain.calendar import TZ
-from kpi_pipeline.simulator import FaultConfig, SimulatorConfig, SimulatorServer, World
+from kpi_simulator import FaultConfig, SimulatorConfig, SimulatorServer, World
 
 NOW = datetime(2026, 3, 20, 10, 30, tzinfo=TZ)
 PROVINCIAL_CREDENTIALS = ("prov-client", "prov-secret")

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from kpi_pipeline.simulator import FaultConfig
-from kpi_pipeline.simulator.faults import MISSING_PARENT, ORPHAN_UNIT
-from kpi_pipeline.simulator.timestamps import parse
+from kpi_simulator import FaultConfig
+from kpi_simulator.faults import MISSING_PARENT, ORPHAN_UNIT
+from kpi_simulator.timestamps import parse
 
 from .conftest import PROVINCIAL_CREDENTIALS, PortalClient
 from .test_faults import WINDOW

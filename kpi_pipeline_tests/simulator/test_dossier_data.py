@@ -8,8 +8,8 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from kpi_pipeline.domain.calendar import TZ, WorkingCalendar
-from kpi_pipeline.simulator import SimulatorConfig, World
-from kpi_pipeline.simulator.timestamps import parse
+from kpi_simulator import SimulatorConfig, World
+from kpi_simulator.timestamps import parse
 
 from .conftest import NOW
 

@@ -8,8 +8,8 @@ import unicodedata
 import pytest
 import requests
 
-from kpi_pipeline.simulator import FaultConfig
-from kpi_pipeline.simulator.timestamps import parse
+from kpi_simulator import FaultConfig
+from kpi_simulator.timestamps import parse
 
 from .conftest import PROVINCIAL_CREDENTIALS, PortalClient
 

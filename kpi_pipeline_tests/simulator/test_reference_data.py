@@ -6,7 +6,7 @@ import re
 from collections import Counter
 from datetime import date
 
-from kpi_pipeline.simulator.holidays import load_holidays
+from kpi_simulator.holidays import load_holidays
 
 
 def _valid_on(unit: dict, d: date) -> bool:

@@ -9,8 +9,9 @@ import pytest
 import requests
 
 from kpi_pipeline.domain.calendar import TZ
-from kpi_pipeline.simulator import SimulatorConfig, SimulatorServer, World
-from kpi_pipeline.simulator.admin_units import build_units, deployment
+from kpi_pipeline.domain.provinces import deployment
+from kpi_simulator import SimulatorConfig, SimulatorServer, World
+from kpi_simulator.admin_units import build_units
 
 NOW = datetime(2026, 3, 20, 10, 30, tzinfo=TZ)
 
@@ -134,7 +135,7 @@ def test_province_48_is_served_over_http():
 
 
 def test_preflight_names_an_unknown_province_code():
-    from kpi_pipeline.preflight import static_problems
+    from kpi_pipeline.shell.preflight import static_problems
 
     assert not [p for p in static_problems({"KPI_PROVINCE_CODE": "48"}) if "PROVINCE" in p]
     problems = [p for p in static_problems({"KPI_PROVINCE_CODE": "47"}) if "PROVINCE" in p]

@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from kpi_pipeline.domain.calendar import TZ
-from kpi_pipeline.simulator import FaultConfig, SimulatorConfig, SimulatorServer, World
+from kpi_simulator import FaultConfig, SimulatorConfig, SimulatorServer, World
 
 from .conftest import NATIONAL_CREDENTIALS, NOW, PROVINCIAL_CREDENTIALS, PortalClient
 
@@ -224,7 +224,7 @@ def test_admin_endpoint_switches_faults_and_is_never_faulted(make_server):
 
 def test_command_line_entry_point_serves_until_killed():
     proc = subprocess.Popen(
-        [sys.executable, "-m", "kpi_pipeline.simulator", "--port", "0", "--now", "20260320103000"],
+        [sys.executable, "-m", "kpi_simulator", "--port", "0", "--now", "20260320103000"],
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -245,6 +245,27 @@ def test_command_line_entry_point_serves_until_killed():
     finally:
         proc.terminate()
         assert proc.wait(timeout=10) == 0
+
+
+def test_kpi_pipeline_simulator_is_the_same_command_line(capsys, monkeypatch):
+    """`kpi-pipeline simulator` passes its flags to the simulator's one parser, serving the
+    embedded default's province unless KPI_PROVINCE_CODE names another; other commands still
+    refuse flags they do not have."""
+    from kpi_pipeline.shell import cli
+
+    monkeypatch.delenv("KPI_PROVINCE_CODE", raising=False)
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["simulator", "--help"])
+    assert exc.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: kpi-pipeline simulator")
+    for flag in ("--port", "--scale", "--seed", "--province", "--now", "--max-page-size"):
+        assert flag in out
+    assert "(default 48)" in out
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["run", "--scale", "1"])
+    assert exc.value.code == 2
+    assert "unrecognized arguments: --scale 1" in capsys.readouterr().err
 
 
 def test_server_stops_and_releases_its_port(world):

@@ -6,7 +6,7 @@ import time
 from datetime import date, datetime, timedelta
 
 from kpi_pipeline.domain.calendar import TZ
-from kpi_pipeline.simulator import SimulatorConfig, World
+from kpi_simulator import SimulatorConfig, World
 
 from .conftest import NOW
 

@@ -7,12 +7,12 @@ import json
 from dagster import materialize
 
 from kpi_pipeline.ingestion.assets import raw_national_chiso
-from kpi_pipeline.simulator import FaultConfig
 from kpi_pipeline.staging.assets import stg_chiso
 from kpi_pipeline.warehouse import db
 from kpi_pipeline.warehouse.resource import WarehouseResource
 from kpi_pipeline_tests.conftest import make_portals
 from kpi_pipeline_tests.ingestion.helpers import table
+from kpi_simulator import FaultConfig
 
 MONTH = "2024-02-01"
 STAGED = "SELECT unit_code, on_time_pct, online_pct, online_payment_pct FROM staging.chiso"

@@ -1,9 +1,9 @@
 """Wrongly typed dossier fields served by the simulator over real HTTP: each record is
 quarantined with the field and the reason, counted, and nothing is coerced out of sight."""
 
-from kpi_pipeline.simulator import FaultConfig
 from kpi_pipeline_tests.conftest import make_portals
 from kpi_pipeline_tests.ingestion.helpers import run_weeks, table
+from kpi_simulator import FaultConfig
 
 WEEK = "2024-03-01"
 EVERY = 20

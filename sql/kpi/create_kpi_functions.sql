@@ -59,6 +59,27 @@ RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     LIMIT 1
 $$;
 
+-- The minimum-volume rule (kpi.yaml `min_volume`): a KPI whose denominator has dossiers but
+-- fewer than the minimum is "low volume" (reports show "it ho so" instead of its colour). The
+-- contract bands stay as kpi-tables.md defines them; this is carried in added columns.
+-- The Python twin is kpi_pipeline.domain.volume; tests check that they agree.
+CREATE OR REPLACE FUNCTION kpi.low_volume(den bigint, cfg jsonb)
+RETURNS boolean LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT den > 0 AND den < coalesce((cfg #>> '{min_volume,dossiers}')::bigint, 0)
+$$;
+
+-- The overall band over the headline KPIs that are rated (dossiers, and not low volume).
+CREATE OR REPLACE FUNCTION kpi.rated_overall_band(on_time_band text, on_time_den bigint,
+                                                  online_band text, online_den bigint,
+                                                  payment_band text, payment_den bigint,
+                                                  cfg jsonb)
+RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT kpi.worst_band(
+        CASE WHEN NOT kpi.low_volume(on_time_den, cfg) THEN on_time_band END,
+        CASE WHEN NOT kpi.low_volume(online_den, cfg) THEN online_band END,
+        CASE WHEN NOT kpi.low_volume(payment_den, cfg) THEN payment_band END)
+$$;
+
 -- Is `day` a working day, given its ref.holidays kind (NULL when not listed)? Saturdays and
 -- Sundays are off unless LAM_BU (a working Saturday); LE and BU days are off. The SQL twin of
 -- kpi_pipeline.domain.calendar.WorkingCalendar.is_working_day.
@@ -164,6 +185,13 @@ RETURNS timestamptz LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     END
 $$;
 
+-- When a dossier stopped being open ('infinity' while it is open): the overdue events read
+-- the dossiers open at some point of the period through this index, not the whole history,
+-- so a Friday run costs the same on four years of history as on one (dossier_events).
+-- An expression index: change kpi.closed_at and this index must be rebuilt (REINDEX).
+CREATE INDEX IF NOT EXISTS dossiers_open_until_idx ON staging.dossiers
+    ((coalesce(kpi.closed_at(status, finished_at, returned_at, updated_at), 'infinity')));
+
 -- A dossier's latest national payment transaction (by NgayCapNhat; ties: latest payment,
 -- then highest MaGiaoDich), and whether any of its transactions succeeded.
 CREATE OR REPLACE FUNCTION kpi.latest_payment(p_ma_ho_so text)
@@ -221,14 +249,19 @@ LANGUAGE sql STABLE AS $$
     ),
     -- dossiers that may be open and overdue at some window end of the range: received and due
     -- before the last end, not closed before the first end, and not closed by their due time
+    -- (closed at or after the first end, or still open: dossiers_open_until_idx's range)
     open_candidates AS MATERIALIZED (
         SELECT c.* FROM (
             SELECT d.ma_ho_so, d.unit_code, d.procedure_code, d.received_at, d.due_at,
                    kpi.closed_at(d.status, d.finished_at, d.returned_at, d.updated_at) AS closed_at
-            FROM staging.dossiers d, bounds b
-            WHERE d.due_at < b.last_end AND d.received_at < b.last_end
-        ) c, bounds b
-        WHERE c.closed_at IS NULL OR (c.closed_at > c.due_at AND c.closed_at >= b.first_end)
+            FROM staging.dossiers d
+            WHERE coalesce(kpi.closed_at(d.status, d.finished_at, d.returned_at, d.updated_at),
+                           'infinity') >= (SELECT first_end FROM bounds)
+              AND d.due_at < (SELECT last_end FROM bounds)
+              AND d.received_at < (SELECT last_end FROM bounds)
+            OFFSET 0
+        ) c
+        WHERE c.closed_at IS NULL OR c.closed_at > c.due_at
     )
     SELECT r.period_start, 'received', r.ma_ho_so, r.unit_code, r.procedure_code,
            1, (r.channel = 2)::int, r.online_eligible::int,

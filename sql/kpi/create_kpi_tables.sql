@@ -78,6 +78,24 @@ CREATE TABLE IF NOT EXISTS kpi.unit_kpi_monthly (
     PRIMARY KEY (period_start, unit_code, scope)
 );
 
+-- The minimum-volume rule (kpi.yaml `min_volume`, kpi.low_volume): added columns, the contract
+-- bands unchanged. One flag per headline KPI, as their denominators differ (finished,
+-- online-eligible, payment-eligible); overall_band_rated is the worst band of the KPIs not
+-- low volume; low_volume: the unit has dossiers in some headline KPI, each of them low volume.
+-- Null in rows computed before the rule existed (rematerialise the partition).
+ALTER TABLE kpi.unit_kpi_weekly
+    ADD COLUMN IF NOT EXISTS on_time_low_volume boolean,
+    ADD COLUMN IF NOT EXISTS online_low_volume boolean,
+    ADD COLUMN IF NOT EXISTS online_payment_low_volume boolean,
+    ADD COLUMN IF NOT EXISTS overall_band_rated text,
+    ADD COLUMN IF NOT EXISTS low_volume boolean;
+ALTER TABLE kpi.unit_kpi_monthly
+    ADD COLUMN IF NOT EXISTS on_time_low_volume boolean,
+    ADD COLUMN IF NOT EXISTS online_low_volume boolean,
+    ADD COLUMN IF NOT EXISTS online_payment_low_volume boolean,
+    ADD COLUMN IF NOT EXISTS overall_band_rated text,
+    ADD COLUMN IF NOT EXISTS low_volume boolean;
+
 -- Drill-down: the procedures behind a unit's late and not-online dossiers, per period and scope.
 CREATE TABLE IF NOT EXISTS kpi.drilldown_procedures_weekly (
     period_start                date NOT NULL,

@@ -9,6 +9,20 @@ CREATE TABLE IF NOT EXISTS kpi.unit_kpi_monthly_current_map (LIKE kpi.unit_kpi_m
 ALTER TABLE kpi.unit_kpi_monthly_current_map
     ADD COLUMN IF NOT EXISTS lineage_partial boolean NOT NULL DEFAULT false;
 
+-- the minimum-volume columns (create_kpi_tables.sql), for twins created before them
+ALTER TABLE kpi.unit_kpi_weekly_current_map
+    ADD COLUMN IF NOT EXISTS on_time_low_volume boolean,
+    ADD COLUMN IF NOT EXISTS online_low_volume boolean,
+    ADD COLUMN IF NOT EXISTS online_payment_low_volume boolean,
+    ADD COLUMN IF NOT EXISTS overall_band_rated text,
+    ADD COLUMN IF NOT EXISTS low_volume boolean;
+ALTER TABLE kpi.unit_kpi_monthly_current_map
+    ADD COLUMN IF NOT EXISTS on_time_low_volume boolean,
+    ADD COLUMN IF NOT EXISTS online_low_volume boolean,
+    ADD COLUMN IF NOT EXISTS online_payment_low_volume boolean,
+    ADD COLUMN IF NOT EXISTS overall_band_rated text,
+    ADD COLUMN IF NOT EXISTS low_volume boolean;
+
 -- kpi.unit_kpi_rows on today's map: the units are those in force today (latest version of
 -- every unit with an open end) in every period; a dossier counts for the unit its receiving
 -- unit maps to; a unit code with no current unit (unknown, or no successor) is attached to

@@ -7,6 +7,8 @@ INSERT INTO kpi.unit_kpi_monthly_current_map (
     on_time_band, online_band, online_payment_band, overall_band,
     finished_late_subjective, procedures_received, procedures_level4, level4_share,
     level4_band, digitisation_band, lineage_partial,
+    on_time_low_volume, online_low_volume, online_payment_low_volume, overall_band_rated,
+    low_volume,
     computed_at, peak_month, peak_online_band, peak_late_subjective_ok)
 SELECT
     period_start, unit_code, unit_name, unit_level, parent_code, scope,
@@ -16,6 +18,14 @@ SELECT
     on_time_band, online_band, online_payment_band, overall_band,
     finished_late_subjective, procedures_received, procedures_level4, level4_share,
     level4_band, digitisation_band, lineage_partial,
+    kpi.low_volume(finished, %(cfg)s::jsonb),
+    kpi.low_volume(online_eligible, %(cfg)s::jsonb),
+    kpi.low_volume(payment_eligible, %(cfg)s::jsonb),
+    kpi.rated_overall_band(on_time_band, finished, online_band, online_eligible,
+                           online_payment_band, payment_eligible, %(cfg)s::jsonb),
+    overall_band IS NOT NULL AND kpi.rated_overall_band(
+        on_time_band, finished, online_band, online_eligible,
+        online_payment_band, payment_eligible, %(cfg)s::jsonb) IS NULL,
     now(), pk.peak,
     CASE WHEN pk.peak THEN kpi.band(
         online_eligible_received_online, online_eligible,

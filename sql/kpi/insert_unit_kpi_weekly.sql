@@ -7,6 +7,8 @@ INSERT INTO kpi.unit_kpi_weekly (
     on_time_band, online_band, online_payment_band, overall_band,
     finished_late_subjective, procedures_received, procedures_level4, level4_share,
     level4_band, digitisation_band,
+    on_time_low_volume, online_low_volume, online_payment_low_volume, overall_band_rated,
+    low_volume,
     computed_at)
 SELECT
     period_start, unit_code, unit_name, unit_level, parent_code, scope,
@@ -16,5 +18,13 @@ SELECT
     on_time_band, online_band, online_payment_band, overall_band,
     finished_late_subjective, procedures_received, procedures_level4, level4_share,
     level4_band, digitisation_band,
+    kpi.low_volume(finished, %(cfg)s::jsonb),
+    kpi.low_volume(online_eligible, %(cfg)s::jsonb),
+    kpi.low_volume(payment_eligible, %(cfg)s::jsonb),
+    kpi.rated_overall_band(on_time_band, finished, online_band, online_eligible,
+                           online_payment_band, payment_eligible, %(cfg)s::jsonb),
+    overall_band IS NOT NULL AND kpi.rated_overall_band(
+        on_time_band, finished, online_band, online_eligible,
+        online_payment_band, payment_eligible, %(cfg)s::jsonb) IS NULL,
     now()
 FROM kpi.unit_kpi_rows(%(start)s::date, %(end)s::date, interval '7 days', %(cfg)s::jsonb);

@@ -8,7 +8,10 @@ CREATE TEMP TABLE ruled ON COMMIT DROP AS
 WITH parsed AS (
     SELECT
         r.partition_key,
-        r.payload,
+        r.ctid AS raw_row,  -- the payload stays in raw: insert_quarantined.sql reads it back
+        r.payload ->> 'MaHoSo' AS key_text,
+        CASE WHEN jsonb_typeof(r.payload -> 'ThanhToan') NOT IN ('object', 'null')
+             THEN left(r.payload ->> 'ThanhToan', 40) END AS payment_text,
         r.run_id,
         md5(r.payload::text) AS content_hash,
         nullif(normalize(btrim(r.payload ->> 'MaHoSo'), NFC), '') AS ma_ho_so,
@@ -78,7 +81,7 @@ rules AS (
 )
 SELECT
     r.*,
-    coalesce(r.ma_ho_so, r.payload ->> 'MaHoSo') AS record_key,
+    coalesce(r.ma_ho_so, r.key_text) AS record_key,
     CASE r.rule
         WHEN 'missing_key' THEN 'MaHoSo is empty'
         WHEN 'unparseable_date' THEN 'a timestamp is not a valid yyyyMMddHHmmss: NgayTiepNhan='
@@ -89,7 +92,7 @@ SELECT
         WHEN 'unknown_channel' THEN 'KenhThucHien=' || coalesce(r.channel_text, 'null') || ' is not 1, 2 or 3'
         WHEN 'bad_flag' THEN 'SoHoa=' || coalesce(r.digitised_text, 'null') || ' is not a boolean'
         WHEN 'bad_payment' THEN 'ThanhToan is a ' || r.payment_type || ' ('
-            || left(r.payload ->> 'ThanhToan', 40) || '), not an object or null'
+            || r.payment_text || '), not an object or null'
         WHEN 'bad_amount' THEN 'ThanhToan.SoTien=' || left(r.payment ->> 'SoTien', 40)
             || ' is not a whole, non-negative number of VND'
         WHEN 'oversized_field' THEN 'LyDoTreHan is ' || r.late_reason_length

@@ -4,7 +4,8 @@ CREATE TEMP TABLE ruled ON COMMIT DROP AS
 WITH parsed AS (
     SELECT
         r.partition_key,
-        r.payload,
+        r.ctid AS raw_row,  -- the payload stays in raw: insert_quarantined.sql reads it back
+        r.payload ->> 'MaGiaoDich' AS key_text,
         r.run_id,
         md5(r.payload::text) AS content_hash,
         nullif(normalize(btrim(r.payload ->> 'MaGiaoDich'), NFC), '') AS transaction_id,
@@ -42,7 +43,7 @@ rules AS (
 )
 SELECT
     r.*,
-    coalesce(r.transaction_id, r.payload ->> 'MaGiaoDich') AS record_key,
+    coalesce(r.transaction_id, r.key_text) AS record_key,
     CASE r.rule
         WHEN 'missing_key' THEN 'MaGiaoDich or MaHoSo is empty'
         WHEN 'unparseable_date' THEN 'a timestamp is not a valid yyyyMMddHHmmss: NgayCapNhat='

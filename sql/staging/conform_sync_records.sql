@@ -6,7 +6,8 @@ CREATE TEMP TABLE ruled ON COMMIT DROP AS
 WITH parsed AS (
     SELECT
         r.partition_key,
-        r.payload,
+        r.ctid AS raw_row,  -- the payload stays in raw: insert_quarantined.sql reads it back
+        r.payload ->> 'MaHoSo' AS key_text,
         r.run_id,
         md5(r.payload::text) AS content_hash,
         nullif(normalize(btrim(r.payload ->> 'MaHoSo'), NFC), '') AS ma_ho_so,
@@ -57,7 +58,7 @@ rules AS (
 )
 SELECT
     r.*,
-    coalesce(r.ma_ho_so, r.payload ->> 'MaHoSo') AS record_key,
+    coalesce(r.ma_ho_so, r.key_text) AS record_key,
     CASE r.rule
         WHEN 'missing_key' THEN 'MaHoSo is empty'
         WHEN 'unparseable_date' THEN 'a timestamp is not a valid yyyyMMddHHmmss: NgayCapNhat='

@@ -1,0 +1,68 @@
+"""`reports/monthly_report`, monthly partitions: `<KPI_HOME>/reports/monthly/<YYYY-MM>/
+bao-cao-thang-<YYYY-MM>.html|.xlsx`: the month, the quarter and the year to date against the
+same periods a year before, the project's 766-style score beside the national portal's
+published figures, and the breakdown by field, and the level-4 share of the procedure catalogue (issue 15). Kept as issued (publish.py), like
+the other reports; a month not yet ended gets a provisional report."""
+
+from datetime import date
+
+from dagster import AssetExecutionContext, AssetKey, BackfillPolicy, MaterializeResult, asset
+
+from kpi_pipeline.domain.calendar import month_window
+from kpi_pipeline.partitions import monthly_partitions
+from kpi_pipeline.reports import labels as L
+from kpi_pipeline.reports.assets import _log, _metadata, _now, _snapshot
+from kpi_pipeline.reports.monthly_queries import monthly_report_data
+from kpi_pipeline.reports.publish import publish
+from kpi_pipeline.reports.render import monthly_markdown, render_monthly
+from kpi_pipeline.settings import kpi_home
+from kpi_pipeline.warehouse.resource import WarehouseResource
+
+MONTHLY_REPORT_KPIS = [
+    AssetKey(["kpi", "unit_kpi_monthly"]),
+    AssetKey(["kpi", "unit_kpi_monthly_current_map"]),
+    AssetKey(["kpi", "unit_kpi_cumulative"]),
+    AssetKey(["kpi", "unit_score_monthly"]),
+    AssetKey(["kpi", "unit_kpi_field_monthly"]),
+    AssetKey(["kpi", "procedure_catalogue_monthly"]),
+]
+
+
+@asset(
+    key=AssetKey(["reports", "monthly_report"]),
+    partitions_def=monthly_partitions,
+    backfill_policy=BackfillPolicy.single_run(),
+    group_name="reports",
+    kinds={"html", "excel"},
+    deps=MONTHLY_REPORT_KPIS,
+    description="The monthly report: month, quarter and year to date against the year before,"
+    " the project's 766-style score beside the portal's figures, and the fields; kept as issued.",
+)
+def monthly_report(
+    context: AssetExecutionContext, warehouse: WarehouseResource
+) -> MaterializeResult:
+    done = []
+    for key in context.partition_keys:
+        month = date.fromisoformat(key)
+        now = _now()
+        provisional = now < month_window(month).end
+        with _snapshot(warehouse) as conn:
+            data = monthly_report_data(conn, month, generated_at=now, provisional=provisional)
+        pub = publish(
+            kpi_home() / "reports" / "monthly" / f"{month:%Y-%m}",
+            f"bao-cao-thang-{month:%Y-%m}",
+            lambda version, data=data: render_monthly(data, version=version),
+            data.fingerprint(),
+            provisional=provisional,
+            now=now,
+            run_id=context.run_id,
+        )
+        _log(context, L.month_label(month), pub)
+        figures = {"periods": len(data.comparisons), "fields": len(data.fields)}
+        if data.score_province is not None and data.score_province.score is not None:
+            figures["province_score_766_project"] = data.score_province.score
+        done.append((key, pub, monthly_markdown(data), figures))
+    return MaterializeResult(metadata=_metadata(done))
+
+
+ASSETS = [monthly_report]
