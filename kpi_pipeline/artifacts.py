@@ -1,80 +1,94 @@
-"""The files the pipeline writes (reports, GX Data Docs), served over HTTP for the Dagster UI.
+"""The `artifacts` resource: where reports and GX Data Docs are written.
 
-A browser does not open a `file:` path that the UI shows as metadata; an `http:` link it
-does. `kpi-pipeline dev` serves KPI_HOME's `reports/` and `gx_docs/` (nothing else of KPI_HOME:
-the embedded database and Dagster's storage live there too) read-only on the UI's host and
-sets KPI_ARTIFACTS_URL, and the assets add a `MetadataValue.url` beside each path.
+A step may run on any machine (Celery workers, docs/SCALING.md), so nothing it publishes may
+land on a disk only that machine sees. The store's `root` is a folder every worker reaches (a
+shared mount; `file://` URLs too) or an fsspec URL of an object store (`s3://bucket/kpi`, with
+that protocol's fsspec package installed); unset (`KPI_ARTIFACT_ROOT` empty) it is `KPI_HOME`,
+enough on one machine. Layout under the root: `reports/weekly/<week>/`,
+`reports/peak-month/<YYYY-MM>/`, `gx_docs/<run_id>/<suite>/`.
+
+Writers get a local folder from `folder(...)`: the store's own folder when the root is a path;
+for an object store a staging folder filled with the store's current files first (reports are
+versioned against what was issued before) and uploaded when the block ends without error.
 """
 
 from __future__ import annotations
 
 import os
-import threading
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import quote, unquote, urlsplit
 
-from kpi_pipeline.settings import KPI_ARTIFACTS_URL, kpi_home
+from dagster import ConfigurableResource, EnvVar
+from pydantic import Field
 
-SERVED = ("reports", "gx_docs")  # the folders of KPI_HOME served; nothing else
-
-
-def artifact_url(path: str | os.PathLike, env=os.environ) -> str | None:
-    """The http address of a written file, or None (no server configured, or the file is
-    not in a served folder)."""
-    base = (env.get(KPI_ARTIFACTS_URL) or "").strip()
-    if not base:
-        return None
-    try:
-        rel = Path(path).resolve().relative_to(kpi_home())
-    except ValueError:
-        return None
-    if not rel.parts or rel.parts[0] not in SERVED:
-        return None
-    return base.rstrip("/") + "/" + quote(rel.as_posix())
+from kpi_pipeline import settings
 
 
-def with_urls(metadata: dict, env=os.environ) -> dict:
-    """`metadata` plus `<key>_url` (MetadataValue.url) for every path entry that is served."""
-    from dagster import MetadataValue
-    from dagster._core.definitions.metadata import PathMetadataValue
+class ArtifactStoreResource(ConfigurableResource):
+    """Reports and Data Docs, written under `root` (empty: KPI_HOME of the process)."""
 
-    out = dict(metadata)
-    for key, value in metadata.items():
-        if isinstance(value, PathMetadataValue):
-            url = artifact_url(value.path, env)
-            if url:
-                out[f"{key}_url"] = MetadataValue.url(url)
-    return out
+    root: str = Field(
+        default="",
+        description="a folder every worker can reach, or an fsspec URL (s3://bucket/kpi);"
+        " empty: KPI_HOME",
+    )
+
+    def _root(self) -> str:
+        return self.root.strip() or str(settings.kpi_home())
+
+    def is_local(self) -> bool:
+        root = self._root()
+        return "://" not in root or root.startswith("file://")
+
+    def _local_root(self) -> Path:
+        return Path(self._root().removeprefix("file://")).resolve()
+
+    def location(self, *parts: str) -> str:
+        """The path (or URL) of `parts` in the store, as metadata and logs show it."""
+        if self.is_local():
+            return str(self._local_root().joinpath(*parts))
+        return "/".join([self._root().rstrip("/"), *parts])
+
+    @contextmanager
+    def folder(self, *parts: str, download: bool = True) -> Iterator[Path]:
+        """A local folder holding the store's `parts` while the block runs (see the module)."""
+        if self.is_local():
+            path = self._local_root().joinpath(*parts)
+            path.mkdir(parents=True, exist_ok=True)
+            yield path
+            return
+        from fsspec.core import url_to_fs
+
+        fs, remote = url_to_fs(self.location(*parts))
+        staging = Path(tempfile.mkdtemp(prefix="kpi-artifacts-"))
+        try:
+            if download and fs.exists(remote):
+                for name in fs.find(remote):
+                    local = staging / Path(name).relative_to(remote)
+                    local.parent.mkdir(parents=True, exist_ok=True)
+                    fs.get_file(name, str(local))
+            fetched = _stamps(staging)
+            yield staging
+            for local, stamp in sorted(_stamps(staging).items()):
+                if fetched.get(local) == stamp:
+                    continue  # as it was in the store
+                rel = local.relative_to(staging).as_posix()
+                fs.makedirs(f"{remote}/{Path(rel).parent.as_posix()}", exist_ok=True)
+                fs.put_file(str(local), f"{remote}/{rel}")
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
 
 
-class _Handler(SimpleHTTPRequestHandler):
-    """Files of the served folders only; no listing outside them, no writes. Text is UTF-8
-    (Vietnamese), said in the Content-Type."""
-
-    extensions_map = {
-        **SimpleHTTPRequestHandler.extensions_map,
-        ".html": "text/html; charset=utf-8",
-        ".json": "application/json; charset=utf-8",
-        ".css": "text/css; charset=utf-8",
-        ".md": "text/markdown; charset=utf-8",
-    }
-
-    def translate_path(self, path: str) -> str:
-        parts = [p for p in unquote(urlsplit(path).path).split("/") if p]
-        if not parts or parts[0] not in SERVED or any(p in ("..", ".") for p in parts):
-            return str(Path(self.directory) / ".not-served" / "404")  # no such file: 404
-        return str(Path(self.directory, *parts))
-
-    def log_message(self, format, *args):  # quiet: the UI's terminal is the user's
-        pass
+def _stamps(folder: Path) -> dict[Path, tuple[int, int]]:
+    return {p: (p.stat().st_mtime_ns, p.stat().st_size) for p in folder.rglob("*") if p.is_file()}
 
 
-def serve(host: str = "127.0.0.1", port: int = 0, root: Path | None = None) -> ThreadingHTTPServer:
-    """Start serving `root` (KPI_HOME)'s served folders in a daemon thread; `.server_address`
-    says where. Call `.shutdown()` to stop."""
-    handler = partial(_Handler, directory=str(root or kpi_home()))
-    server = ThreadingHTTPServer((host, port), handler)
-    threading.Thread(target=server.serve_forever, name="kpi-artifacts", daemon=True).start()
-    return server
+def build_artifact_store(env=None) -> ArtifactStoreResource:
+    """`KPI_ARTIFACT_ROOT` as an `EnvVar` when set (each process reads it when a run starts)."""
+    env = os.environ if env is None else env
+    if env.get(settings.KPI_ARTIFACT_ROOT):
+        return ArtifactStoreResource(root=EnvVar(settings.KPI_ARTIFACT_ROOT))
+    return ArtifactStoreResource()

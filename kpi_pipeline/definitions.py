@@ -17,6 +17,7 @@ from kpi_pipeline.kpis.cumulative import ASSETS as CUMULATIVE_ASSETS
 from kpi_pipeline.kpis.fields import ASSETS as FIELD_ASSETS
 from kpi_pipeline.kpis.payments import ASSETS as PAYMENT_ASSETS
 from kpi_pipeline.lineage.assets import ASSETS as LINEAGE_ASSETS
+from kpi_pipeline.orchestration.conventions import with_owners_and_code_version
 from kpi_pipeline.orchestration.executor import build_executor
 from kpi_pipeline.orchestration.jobs import build_jobs
 from kpi_pipeline.orchestration.locations import with_key_prefix
@@ -49,6 +50,7 @@ ALL_ASSETS, ALL_CHECKS = with_key_prefix(
 )
 # Run tags on the assets too, for the runs that no job of ours launches (asset backfills).
 ALL_ASSETS = with_run_tags(ALL_ASSETS, settings.province_code())
+ALL_ASSETS = with_owners_and_code_version(ALL_ASSETS)
 JOBS = build_jobs(ALL_ASSETS, province=settings.province_code())
 SCHEDULES, SENSORS = build_schedules(JOBS, running=settings.automation_on())
 

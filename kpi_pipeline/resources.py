@@ -9,6 +9,8 @@ from dagster import EnvVar
 
 from kpi_pipeline import settings
 from kpi_pipeline.alerts.resources import build_alert_resource
+from kpi_pipeline.artifacts import build_artifact_store
+from kpi_pipeline.config_files import build_config_files
 from kpi_pipeline.ingestion.resources import PortalResource
 from kpi_pipeline.warehouse.resource import WarehouseResource
 
@@ -18,6 +20,8 @@ def build_resources() -> dict:
     insecure = settings.allow_insecure_portal()
     return {
         "alerts": build_alert_resource(),
+        "config_files": build_config_files(),
+        "artifacts": build_artifact_store(),
         "warehouse": WarehouseResource(
             database_url=EnvVar(settings.KPI_DATABASE_URL), **settings.history_settings()
         ),

@@ -21,7 +21,26 @@ KPI_DATABASE_URL = "KPI_DATABASE_URL"
 DAGSTER_PG_URL = "DAGSTER_PG_URL"
 # Where the embedded PostgreSQL keeps its data, reports are written, and DAGSTER_HOME lives.
 KPI_HOME = "KPI_HOME"
+DAGSTER_HOME = "DAGSTER_HOME"
+# The bundled simulator that `kpi-pipeline run` / `dev` start when no portal URL is set.
+KPI_SIMULATOR_SCALE = "KPI_SIMULATOR_SCALE"
+KPI_SIMULATOR_SEED = "KPI_SIMULATOR_SEED"
+# The YAML configuration files (kpi_pipeline/config_files.py; unset: the packaged file).
 KPI_CONFIG_FILE = "KPI_CONFIG_FILE"
+KPI_SCORE_CONFIG_FILE = "KPI_SCORE_CONFIG_FILE"
+KPI_QUALITY_CONFIG_FILE = "KPI_QUALITY_CONFIG_FILE"
+KPI_ALERT_RECIPIENTS_FILE = "KPI_ALERT_RECIPIENTS_FILE"
+# Alert delivery (alerts/resources.py): SMTP server and login, sender, chat webhook and token.
+KPI_ALERT_SMTP_HOST = "KPI_ALERT_SMTP_HOST"
+KPI_ALERT_SMTP_PORT = "KPI_ALERT_SMTP_PORT"
+KPI_ALERT_SMTP_USER = "KPI_ALERT_SMTP_USER"
+KPI_ALERT_SMTP_PASSWORD = "KPI_ALERT_SMTP_PASSWORD"
+KPI_ALERT_FROM = "KPI_ALERT_FROM"
+KPI_ALERT_WEBHOOK_URL = "KPI_ALERT_WEBHOOK_URL"
+KPI_ALERT_WEBHOOK_TOKEN = "KPI_ALERT_WEBHOOK_TOKEN"
+# Where reports and Data Docs are written (kpi_pipeline/artifacts.py): a folder every worker
+# can reach, or an fsspec URL (s3://bucket/kpi); unset: KPI_HOME.
+KPI_ARTIFACT_ROOT = "KPI_ARTIFACT_ROOT"
 # The address under which KPI_HOME's reports/ and gx_docs/ are served over HTTP (set by
 # `kpi-pipeline dev`, which serves them): metadata links then open from the Dagster UI.
 KPI_ARTIFACTS_URL = "KPI_ARTIFACTS_URL"
@@ -58,6 +77,16 @@ SQL_DIR = PROJECT_ROOT / "sql"
 def kpi_home() -> Path:
     """Project-local state folder (embedded database, Dagster home, reports)."""
     return Path(os.environ.get(KPI_HOME) or PROJECT_ROOT / ".kpi").resolve()
+
+
+def artifact_root() -> str:
+    """Where reports and Data Docs go (`KPI_ARTIFACT_ROOT`, else KPI_HOME)."""
+    return os.environ.get(KPI_ARTIFACT_ROOT) or str(kpi_home())
+
+
+def configured_path(name: str) -> str:
+    """The file a configuration-file variable (`KPI_CONFIG_FILE`, ...) names, or ''."""
+    return (os.environ.get(name) or "").strip()
 
 
 def province_code() -> str:

@@ -132,5 +132,10 @@ def portal_resources(simulator, sim_config):
 @pytest.fixture
 def resources(database_url, portal_resources):
     from kpi_pipeline.warehouse.resource import WarehouseResource
+    from kpi_pipeline_tests.file_resources import file_resources
 
-    return {"warehouse": WarehouseResource(database_url=database_url), **portal_resources}
+    return {
+        "warehouse": WarehouseResource(database_url=database_url),
+        **portal_resources,
+        **file_resources(),
+    }

@@ -13,9 +13,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # Bottom to top. A unit is a subpackage or a top-level module of kpi_pipeline.
 LAYERS: list[tuple[str, set[str]]] = [
-    ("foundation", {"__init__", "settings", "errors", "redaction", "artifacts"}),
+    ("foundation", {"__init__", "settings", "errors", "redaction"}),
     ("domain", {"domain"}),
     ("partitions", {"partitions"}),
+    # the resources that hand the configuration files and the artifact store to the rooms
+    ("resources", {"config_files", "artifacts", "artifact_links"}),
     ("warehouse", {"warehouse"}),
     ("ingestion", {"ingestion"}),
     ("rooms", {"staging", "quality", "kpis", "lineage", "scores", "reports", "alerts"}),

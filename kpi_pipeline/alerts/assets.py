@@ -31,6 +31,7 @@ from dagster import (
 from kpi_pipeline.alerts.delivery import AlertDeliveryResource
 from kpi_pipeline.alerts.dispatch import Outcome, collect, send_all, summary
 from kpi_pipeline.alerts.model import CHANGE_TEXT, FRIDAY, PEAK_MONTH
+from kpi_pipeline.config_files import ConfigFilesResource
 from kpi_pipeline.domain.calendar import TZ, is_peak_month, month_window, week_window
 from kpi_pipeline.partitions import monthly_partitions, weekly_partitions
 from kpi_pipeline.redaction import redact
@@ -71,8 +72,9 @@ def friday_alerts(
     context: AssetExecutionContext,
     warehouse: WarehouseResource,
     alerts: AlertDeliveryResource,
+    config_files: ConfigFilesResource,
 ) -> MaterializeResult:
-    return _run(context, warehouse, alerts, FRIDAY)
+    return _run(context, warehouse, alerts, config_files, FRIDAY)
 
 
 @asset(
@@ -89,24 +91,27 @@ def peak_month_alerts(
     context: AssetExecutionContext,
     warehouse: WarehouseResource,
     alerts: AlertDeliveryResource,
+    config_files: ConfigFilesResource,
 ) -> MaterializeResult:
-    return _run(context, warehouse, alerts, PEAK_MONTH)
+    return _run(context, warehouse, alerts, config_files, PEAK_MONTH)
 
 
-def _run(context, warehouse, delivery: AlertDeliveryResource, kind: str) -> MaterializeResult:
+def _run(
+    context, warehouse, delivery: AlertDeliveryResource, files, kind: str
+) -> MaterializeResult:
     periods = []
     for key in context.partition_keys:
         start = date.fromisoformat(key)
         try:
-            periods.append(_period(context, warehouse, delivery, kind, start))
+            periods.append(_period(context, warehouse, delivery, files, kind, start))
         except Exception as exc:  # never block the pipeline: record, log, go on
             error = redact(f"{type(exc).__name__}: {exc}", delivery.secrets())
             context.log.error("alerts %s %s not sent: %s", kind, key, error)
             periods.append({"period": key, "skipped": "error", "error": error})
-    return MaterializeResult(metadata=_metadata(periods, delivery))
+    return MaterializeResult(metadata=_metadata(periods, delivery, files))
 
 
-def _period(context, warehouse, delivery, kind: str, start: date) -> dict:
+def _period(context, warehouse, delivery, files, kind: str, start: date) -> dict:
     key = start.isoformat()
     if kind == PEAK_MONTH and not is_peak_month(start):
         return {"period": key, "skipped": "not_peak_month"}
@@ -148,7 +153,7 @@ def _period(context, warehouse, delivery, kind: str, start: date) -> dict:
         )
         return {**result, "skipped": "not_configured", "outcomes": []}
     with warehouse.connect(autocommit=True) as conn:
-        outcomes, nobody = send_all(conn, collected, delivery, context.run_id)
+        outcomes, nobody = send_all(conn, collected, delivery, files.recipients(), context.run_id)
     counts = summary(outcomes)
     context.log.info(
         "alerts %s %s: %d red unit(s); %d sent, %d failed, %d already sent",
@@ -178,7 +183,7 @@ def _period(context, warehouse, delivery, kind: str, start: date) -> dict:
     return {**result, **counts, "outcomes": outcomes, "no_recipient": nobody}
 
 
-def _metadata(periods: list[dict], delivery: AlertDeliveryResource) -> dict:
+def _metadata(periods: list[dict], delivery: AlertDeliveryResource, files) -> dict:
     totals = {
         k: sum(p.get(k, 0) for p in periods)
         for k in ("red_units", "turned_red", "stayed_red", "sent", "failed", "already_sent")
@@ -187,7 +192,9 @@ def _metadata(periods: list[dict], delivery: AlertDeliveryResource) -> dict:
     meta["periods"] = MetadataValue.json(
         [{k: v for k, v in p.items() if k not in ("outcomes", "alerts")} for p in periods]
     )
-    meta["channels"] = MetadataValue.json(delivery.describe())
+    meta["channels"] = MetadataValue.json(
+        {**delivery.describe(), "recipients_file": files.path("recipients_file")}
+    )
     skipped = [p for p in periods if p.get("skipped")]
     if skipped:
         meta["skipped"] = MetadataValue.json({p["period"]: p["skipped"] for p in skipped})

@@ -39,11 +39,11 @@ from email.utils import formatdate, make_msgid
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
+import tenacity
 from dagster import ConfigurableResource
 from pydantic import Field
 
 from kpi_pipeline.alerts.model import Message
-from kpi_pipeline.alerts.recipients import Recipients, load_recipients
 from kpi_pipeline.redaction import redact, url_secrets
 
 EMAIL, WEBHOOK = "email", "webhook"
@@ -215,22 +215,36 @@ def deliver(
     backoff_seconds: float = 2.0,
     sleep: Callable[[float], None] = time.sleep,
 ) -> DeliveryResult:
-    """Send with retries; never raises. The error text is redacted of the sender's secrets."""
-    error = None
-    for attempt in range(1, max_attempts + 1):
-        try:
-            sender.send_once(recipient, message)
-            return DeliveryResult(True, attempt)
-        except DeliveryError as exc:
-            error, retryable = str(exc), exc.retryable
-        except Exception as exc:  # a bug or an unexpected library error: recorded, not raised
-            error, retryable = f"{type(exc).__name__}: {exc}", False
-        error = redact(error, sender.secrets())
-        if not retryable or attempt == max_attempts:
-            return DeliveryResult(False, attempt, error)
-        delay = backoff_seconds * 2 ** (attempt - 1)
-        sleep(delay + random.uniform(0, delay / 4))
-    return DeliveryResult(False, max_attempts, error)  # max_attempts < 1
+    """Send with retries (tenacity: retryable `DeliveryError`s, exponential back-off with
+    jitter); never raises. The error text is redacted of the sender's secrets."""
+    if max_attempts < 1:
+        return DeliveryResult(False, max_attempts, None)
+    attempts = 0
+
+    def once() -> None:
+        nonlocal attempts
+        attempts += 1
+        sender.send_once(recipient, message)
+
+    def delay(rs: tenacity.RetryCallState) -> float:
+        base = backoff_seconds * 2 ** (rs.attempt_number - 1)
+        return base + random.uniform(0, base / 4)
+
+    retrying = tenacity.Retrying(
+        retry=tenacity.retry_if_exception(lambda e: isinstance(e, DeliveryError) and e.retryable),
+        stop=tenacity.stop_after_attempt(max_attempts),
+        wait=delay,
+        sleep=sleep,
+        reraise=True,
+    )
+    try:
+        retrying(once)
+        return DeliveryResult(True, attempts)
+    except DeliveryError as exc:
+        error = str(exc)
+    except Exception as exc:  # a bug or an unexpected library error: recorded, not raised
+        error = f"{type(exc).__name__}: {exc}"
+    return DeliveryResult(False, attempts, redact(error, sender.secrets()))
 
 
 def _safe_url(url: str) -> str:
@@ -275,9 +289,6 @@ class AlertDeliveryResource(ConfigurableResource):
     webhook_token: str | None = None
     webhook_auth_header: str = "access_token"
     webhook_max_chars: int = 2000
-    recipients_file: str | None = Field(
-        default=None, description="YAML of recipients per unit; unset: the packaged file"
-    )
     max_attempts: int = 3
     backoff_seconds: float = 2.0
     timeout_seconds: float = 20.0
@@ -323,9 +334,6 @@ class AlertDeliveryResource(ConfigurableResource):
             s for s in (self.smtp_password, self.webhook_token, *url_secrets(self.webhook_url)) if s
         ]
 
-    def recipients(self) -> Recipients:
-        return load_recipients(self.recipients_file or None)
-
     def deliver(self, sender, recipient, message: Message) -> DeliveryResult:
         return deliver(
             sender,
@@ -343,6 +351,5 @@ class AlertDeliveryResource(ConfigurableResource):
             "smtp_auth": bool(self.smtp_user),
             "webhook": _safe_url(self.webhook_url) if self.webhook_url else None,
             "webhook_token": bool(self.webhook_token),
-            "recipients_file": self.recipients_file or "(packaged: nobody)",
             "max_attempts": self.max_attempts,
         }

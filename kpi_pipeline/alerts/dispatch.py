@@ -20,7 +20,7 @@ import psycopg
 
 from kpi_pipeline.alerts.delivery import AlertDeliveryResource
 from kpi_pipeline.alerts.model import FRIDAY, Alert, compose, select_alerts
-from kpi_pipeline.alerts.recipients import recipient_id
+from kpi_pipeline.domain.alert_recipients import Recipients, recipient_id
 from kpi_pipeline.reports import queries
 from kpi_pipeline.warehouse.db import sql_text
 
@@ -87,13 +87,13 @@ def send_all(
     conn: psycopg.Connection,
     collected: Collected,
     delivery: AlertDeliveryResource,
+    recipients: Recipients,
     run_id: str,
 ) -> tuple[list[Outcome], list[str]]:
     """Send every alert on every configured channel to its recipients, once; returns the
     outcomes and the units that have no recipient on any configured channel. `conn` must be
     in autocommit mode: each claim and each result is committed as it happens."""
     senders = delivery.senders()
-    recipients = delivery.recipients()
     outcomes: list[Outcome] = []
     nobody: list[str] = []
     for alert in collected.alerts:

@@ -6,7 +6,8 @@
 | `KPI_ALERT_SMTP_USER`, `KPI_ALERT_SMTP_PASSWORD` | SMTP login, if the server wants one |
 | `KPI_ALERT_FROM` | the sender address; e-mail is on when it and the host are set |
 | `KPI_ALERT_WEBHOOK_URL`, `KPI_ALERT_WEBHOOK_TOKEN` | the chat webhook and its access token |
-| `KPI_ALERT_RECIPIENTS_FILE` | YAML of recipients per unit (unset: the packaged file, nobody) |
+
+The recipients file (`KPI_ALERT_RECIPIENTS_FILE`) is read through the `config_files` resource.
 
 Values are passed as `EnvVar`s (read when a run starts, never stored in run configuration);
 a variable that is not set leaves its field at the default (that channel off). Only whether a
@@ -17,26 +18,17 @@ import os
 
 from dagster import EnvVar
 
+from kpi_pipeline import settings
 from kpi_pipeline.alerts.delivery import AlertDeliveryResource
 
-KPI_ALERT_SMTP_HOST = "KPI_ALERT_SMTP_HOST"
-KPI_ALERT_SMTP_PORT = "KPI_ALERT_SMTP_PORT"
-KPI_ALERT_SMTP_USER = "KPI_ALERT_SMTP_USER"
-KPI_ALERT_SMTP_PASSWORD = "KPI_ALERT_SMTP_PASSWORD"
-KPI_ALERT_FROM = "KPI_ALERT_FROM"
-KPI_ALERT_WEBHOOK_URL = "KPI_ALERT_WEBHOOK_URL"
-KPI_ALERT_WEBHOOK_TOKEN = "KPI_ALERT_WEBHOOK_TOKEN"
-KPI_ALERT_RECIPIENTS_FILE = "KPI_ALERT_RECIPIENTS_FILE"
-
 FIELDS = {
-    "smtp_host": KPI_ALERT_SMTP_HOST,
-    "smtp_port": KPI_ALERT_SMTP_PORT,
-    "smtp_user": KPI_ALERT_SMTP_USER,
-    "smtp_password": KPI_ALERT_SMTP_PASSWORD,
-    "from_address": KPI_ALERT_FROM,
-    "webhook_url": KPI_ALERT_WEBHOOK_URL,
-    "webhook_token": KPI_ALERT_WEBHOOK_TOKEN,
-    "recipients_file": KPI_ALERT_RECIPIENTS_FILE,
+    "smtp_host": settings.KPI_ALERT_SMTP_HOST,
+    "smtp_port": settings.KPI_ALERT_SMTP_PORT,
+    "smtp_user": settings.KPI_ALERT_SMTP_USER,
+    "smtp_password": settings.KPI_ALERT_SMTP_PASSWORD,
+    "from_address": settings.KPI_ALERT_FROM,
+    "webhook_url": settings.KPI_ALERT_WEBHOOK_URL,
+    "webhook_token": settings.KPI_ALERT_WEBHOOK_TOKEN,
 }
 
 

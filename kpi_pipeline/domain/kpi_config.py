@@ -1,5 +1,6 @@
 """The KPI configuration (targets, band widths, peak months, drill-down and reconciliation
-options), from `kpi_pipeline/config/kpi.yaml` or the file named by `KPI_CONFIG_FILE`.
+options), from `kpi_pipeline/config/kpi.yaml` or the deployment's file (`KPI_CONFIG_FILE`,
+passed by the `config_files` resource; this module reads no environment).
 
 Validated on load: a missing or unknown key, a non-number target or a bad width raises
 `KpiConfigError` naming the file and the key. `KpiConfig.sql_json()` is how the SQL side
@@ -13,18 +14,24 @@ import os
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from functools import partial
 from pathlib import Path
+from typing import Annotated
 
-import yaml
+from pydantic import BeforeValidator, ConfigDict, Field, model_validator
 
-from kpi_pipeline.domain.bands import BandWidths, Target, band, exact_percent
-from kpi_pipeline.domain.config_values import integer, mapping
+from kpi_pipeline.domain.bands import BandWidths, Target, band
+from kpi_pipeline.domain.config_values import (
+    Bool,
+    FileModel,
+    exact_decimal,
+    integer_in,
+    one_of,
+    read_yaml,
+    validated,
+)
 from kpi_pipeline.domain.volume import is_low_volume
-from kpi_pipeline.settings import KPI_CONFIG_FILE
 
 DEFAULT_CONFIG_FILE = Path(__file__).resolve().parent.parent / "config" / "kpi.yaml"
-CONFIG_ENV = KPI_CONFIG_FILE
 HEADLINE_KPIS = ("on_time", "online", "online_payment")
 TARGET_KPIS = (*HEADLINE_KPIS, "level4_share", "digitisation")
 CHISO_SCOPES = ("unit", "rollup")
@@ -33,10 +40,6 @@ DEFAULT_MIN_VOLUME = 5  # dossiers in a KPI's denominator (issue 15); `min_volum
 
 class KpiConfigError(ValueError):
     """The KPI configuration file is missing, unreadable or invalid."""
-
-
-_mapping = partial(mapping, error=KpiConfigError)
-_int = partial(integer, error=KpiConfigError)
 
 
 @dataclass(frozen=True)
@@ -102,107 +105,121 @@ class KpiConfig:
         return json.dumps(self.as_dict(), sort_keys=True)
 
 
-def _percent(value: object, where: str, low: int = 0, high: int = 100) -> Decimal:
-    try:
-        result = exact_percent(value, where)
-    except (TypeError, ValueError) as exc:
-        raise KpiConfigError(str(exc)) from exc
-    if not (low <= result <= high):
-        raise KpiConfigError(f"{where}: {result} is outside {low}..{high}")
+def _percent(value: object) -> Decimal:
+    result = exact_decimal(value)
+    if not (0 <= result <= 100):
+        raise ValueError(f"{result} is outside 0..100")
     return result
 
 
-def _bool(value: object, where: str) -> bool:
-    if not isinstance(value, bool):
-        raise KpiConfigError(f"{where}: expected true or false, got {value!r}")
+Percent = Annotated[Decimal, BeforeValidator(_percent)]
+Month = integer_in(1, 12)
+LateCount = integer_in(0, 10**9)
+TopCount = integer_in(1, 10_000)
+ChisoScope = one_of(*CHISO_SCOPES)
+
+
+class TargetModel(FileModel):
+    percent: Percent
+    strict: Bool
+
+    def target(self) -> Target:
+        return Target(self.percent, self.strict)
+
+
+class BandsModel(FileModel):
+    yellow_within_pp: Percent
+    orange_within_pp: Percent
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.yellow_within_pp > self.orange_within_pp:
+            raise ValueError(
+                f"yellow_within_pp ({self.yellow_within_pp}) must not exceed orange_within_pp"
+                f" ({self.orange_within_pp})"
+            )
+        return self
+
+
+class TargetsModel(FileModel):
+    on_time: TargetModel
+    online: TargetModel
+    online_payment: TargetModel
+    level4_share: TargetModel
+    digitisation: TargetModel
+
+
+def _first_of_month(value: object) -> date:
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a date") from None
+    if not isinstance(value, date) or value.day != 1:
+        raise ValueError(f"expected the 1st of a month, got {value!r}")
     return value
 
 
-def _target(value: object, where: str) -> Target:
-    m = _mapping(value, where, {"percent", "strict"})
-    return Target(_percent(m["percent"], f"{where}.percent"), _bool(m["strict"], f"{where}.strict"))
+class PeakTargetsModel(FileModel):
+    online: TargetModel
+    max_late_subjective: LateCount
+
+
+class PeakMonthsModel(FileModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    months: Annotated[list[Month], Field(min_length=1)]
+    start: Annotated[date, BeforeValidator(_first_of_month)] = Field(alias="from")
+    targets: PeakTargetsModel
+
+
+class DrilldownModel(FileModel):
+    top_procedures: TopCount
+
+
+class ReconciliationModel(FileModel):
+    chiso_tolerance_pp: Percent
+    chiso_scope: ChisoScope
+
+
+class MinVolumeModel(FileModel):
+    dossiers: LateCount  # 0 turns the rule off
+
+
+class KpiFile(FileModel):
+    """`kpi.yaml`, key by key (`min_volume` optional: older files load unchanged)."""
+
+    bands: BandsModel
+    targets: TargetsModel
+    peak_months: PeakMonthsModel
+    drilldown: DrilldownModel
+    reconciliation: ReconciliationModel
+    min_volume: MinVolumeModel = MinVolumeModel(dossiers=DEFAULT_MIN_VOLUME)
 
 
 def parse_kpi_config(data: object, source: str = "<memory>") -> KpiConfig:
     """A validated `KpiConfig` from the parsed YAML document; errors name `source` and the key."""
-    try:
-        top = _mapping(
-            data,
-            "top level",
-            {"bands", "targets", "peak_months", "drilldown", "reconciliation"},
-            optional={"min_volume"},
-        )
-        b = _mapping(top["bands"], "bands", {"yellow_within_pp", "orange_within_pp"})
-        yellow = _percent(b["yellow_within_pp"], "bands.yellow_within_pp")
-        orange = _percent(b["orange_within_pp"], "bands.orange_within_pp")
-        if yellow > orange:
-            raise KpiConfigError(
-                f"bands: yellow_within_pp ({yellow}) must not exceed orange_within_pp ({orange})"
-            )
-        t = _mapping(top["targets"], "targets", set(TARGET_KPIS))
-        targets = {k: _target(t[k], f"targets.{k}") for k in TARGET_KPIS}
-
-        p = _mapping(top["peak_months"], "peak_months", {"months", "from", "targets"})
-        months = p["months"]
-        if not isinstance(months, list) or not months:
-            raise KpiConfigError("peak_months.months: expected a non-empty list of months")
-        months = tuple(_int(m, "peak_months.months[]", 1, 12) for m in months)
-        start = p["from"]
-        if isinstance(start, str):
-            try:
-                start = date.fromisoformat(start)
-            except ValueError as exc:
-                raise KpiConfigError(f"peak_months.from: {start!r} is not a date") from exc
-        if not isinstance(start, date) or start.day != 1:
-            raise KpiConfigError(f"peak_months.from: expected the 1st of a month, got {start!r}")
-        pt = _mapping(p["targets"], "peak_months.targets", {"online", "max_late_subjective"})
-        peak = PeakMonths(
-            months=months,
-            start=start,
-            online=_target(pt["online"], "peak_months.targets.online"),
-            max_late_subjective=_int(
-                pt["max_late_subjective"], "peak_months.targets.max_late_subjective", 0, 10**9
-            ),
-        )
-        d = _mapping(top["drilldown"], "drilldown", {"top_procedures"})
-        r = _mapping(top["reconciliation"], "reconciliation", {"chiso_tolerance_pp", "chiso_scope"})
-        if r["chiso_scope"] not in CHISO_SCOPES:
-            raise KpiConfigError(
-                f"reconciliation.chiso_scope: expected one of {CHISO_SCOPES}, got {r['chiso_scope']!r}"
-            )
-        min_volume = DEFAULT_MIN_VOLUME
-        if "min_volume" in top:
-            mv = _mapping(top["min_volume"], "min_volume", {"dossiers"})
-            min_volume = _int(mv["dossiers"], "min_volume.dossiers", 0, 10**9)
-        return KpiConfig(
-            min_volume=min_volume,
-            widths=BandWidths(yellow, orange),
-            targets=targets,
-            peak=peak,
-            top_procedures=_int(d["top_procedures"], "drilldown.top_procedures", 1, 10_000),
-            chiso_tolerance_pp=_percent(
-                r["chiso_tolerance_pp"], "reconciliation.chiso_tolerance_pp"
-            ),
-            chiso_scope=r["chiso_scope"],
-            source=source,
-        )
-    except KpiConfigError as exc:
-        raise KpiConfigError(f"{source}: {exc}") from None
-
-
-def config_path(path: str | os.PathLike | None = None) -> Path:
-    """The file to read: `path`, else $KPI_CONFIG_FILE, else the packaged kpi.yaml."""
-    return Path(path or os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG_FILE)
+    f = validated(KpiFile, data, source, KpiConfigError)
+    p = f.peak_months
+    return KpiConfig(
+        widths=BandWidths(f.bands.yellow_within_pp, f.bands.orange_within_pp),
+        targets={k: getattr(f.targets, k).target() for k in TARGET_KPIS},
+        peak=PeakMonths(
+            months=tuple(p.months),
+            start=p.start,
+            online=p.targets.online.target(),
+            max_late_subjective=p.targets.max_late_subjective,
+        ),
+        top_procedures=f.drilldown.top_procedures,
+        chiso_tolerance_pp=f.reconciliation.chiso_tolerance_pp,
+        chiso_scope=f.reconciliation.chiso_scope,
+        min_volume=f.min_volume.dossiers,
+        source=source,
+    )
 
 
 def load_kpi_config(path: str | os.PathLike | None = None) -> KpiConfig:
-    file = config_path(path)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise KpiConfigError(f"{file}: cannot read the KPI configuration ({exc})") from exc
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise KpiConfigError(f"{file}: not valid YAML ({exc})") from exc
-    return parse_kpi_config(data, str(file))
+    """The KPI configuration in `path`, else the packaged kpi.yaml (the resource
+    `ConfigFilesResource` passes the deployment's file)."""
+    file = Path(path or DEFAULT_CONFIG_FILE)
+    return parse_kpi_config(read_yaml(file, "KPI configuration", KpiConfigError), str(file))

@@ -15,19 +15,24 @@ No Dagster, no database.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 from fractions import Fraction
-from functools import partial
 from pathlib import Path
+from typing import Annotated
 
-import yaml
+from pydantic import BeforeValidator, model_validator
 
-from kpi_pipeline.domain.config_values import mapping
+from kpi_pipeline.domain.config_values import (
+    FileModel,
+    exact_decimal,
+    integer_in,
+    one_of,
+    read_yaml,
+    validated,
+)
 
 DEFAULT_FILE = Path(__file__).resolve().parent.parent / "config" / "score_766.yaml"
-CONFIG_ENV = "KPI_SCORE_CONFIG_FILE"
 
 # The components this project's data supports, with the KPI-table columns of their rate
 # (numerator, denominator) and the staging.chiso column that publishes it nationally.
@@ -57,9 +62,6 @@ POINTS_PLACES = Decimal("0.0001")  # points are truncated to 4 decimals (never r
 
 class ScoreConfigError(ValueError):
     """The score configuration file is missing, unreadable or invalid."""
-
-
-_mapping = partial(mapping, error=ScoreConfigError)
 
 
 @dataclass(frozen=True)
@@ -139,93 +141,119 @@ def national_points(config: ScoreConfig, component: str, percent) -> Decimal | N
 # -- loading -----------------------------------------------------------------------------------
 
 
+def _non_negative(value: object) -> Decimal:
+    result = exact_decimal(value)
+    if result < 0:
+        raise ValueError(f"{value!r} must be a non-negative number")
+    return result
+
+
+def _positive(value: object) -> Decimal:
+    result = exact_decimal(value)
+    if result <= 0:
+        raise ValueError(f"{value!r} must be a positive number")
+    return result
+
+
+def _threshold(value: object) -> Decimal:
+    result = _positive(value)
+    if result > 100:
+        raise ValueError(f"{result} is above 100")
+    return result
+
+
+def _groups(value: object) -> object:
+    if isinstance(value, dict):
+        for name in value:
+            if name not in DECISION_GROUPS:
+                raise ValueError(f"{name}: not a group of Decision 766 ({sorted(DECISION_GROUPS)})")
+    return value
+
+
+Positive = Annotated[Decimal, BeforeValidator(_positive)]
+NonNegative = Annotated[Decimal, BeforeValidator(_non_negative)]
+Threshold = Annotated[Decimal, BeforeValidator(_threshold)]
+Groups = Annotated[dict[str, Positive], BeforeValidator(_groups)]
+Scope = one_of(*SCOPES)
+TopUnits = integer_in(1, 500)
+
+
+class _Component(FileModel):
+    group: str
+    points: Positive
+    full_at_percent: Threshold
+
+
+class _Components(FileModel):
+    on_time: _Component
+    online: _Component
+    online_payment: _Component
+    digitisation: _Component
+
+
+class _Comparison(FileModel):
+    scope: Scope
+    tolerance_points: NonNegative
+    top_units: TopUnits
+
+
+class ScoreFile(FileModel):
+    """`score_766.yaml`, key by key, with the sums the decision imposes."""
+
+    total_points: Positive
+    groups: Groups
+    components: _Components
+    comparison: _Comparison
+
+    @model_validator(mode="after")
+    def _sums(self):
+        for name, maximum in self.groups.items():
+            if maximum > DECISION_GROUPS[name]:
+                raise ValueError(
+                    f"groups.{name}: {maximum} exceeds the decision's {DECISION_GROUPS[name]} points"
+                )
+        comps = {n: getattr(self.components, n) for n in COMPONENTS}
+        for name, c in comps.items():
+            if c.group not in self.groups:
+                raise ValueError(
+                    f"components.{name}.group: {c.group!r} is not one of groups"
+                    f" {sorted(self.groups)}"
+                )
+        weight_sum = sum((c.points for c in comps.values()), Decimal(0))
+        if weight_sum != self.total_points:
+            raise ValueError(
+                f"the components' points sum to {weight_sum}, not total_points {self.total_points}"
+            )
+        for group, maximum in self.groups.items():
+            in_group = sum((c.points for c in comps.values() if c.group == group), Decimal(0))
+            if in_group > maximum:
+                raise ValueError(
+                    f"components of group {group} have {in_group} points, above its"
+                    f" maximum {maximum}"
+                )
+        return self
+
+
 def load_score_config(path: str | Path | None = None) -> ScoreConfig:
-    """The configuration from `path`, else `KPI_SCORE_CONFIG_FILE`, else the packaged file."""
-    path = Path(path or os.environ.get(CONFIG_ENV) or DEFAULT_FILE)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ScoreConfigError(f"{path}: cannot read the score configuration: {exc}") from exc
+    """The configuration from `path`, else the packaged file (the `config_files` resource
+    passes the deployment's file, `KPI_SCORE_CONFIG_FILE`)."""
+    path = Path(path or DEFAULT_FILE)
+    raw = read_yaml(path, "score configuration", ScoreConfigError)
     return parse_score_config(raw, source=str(path))
 
 
 def parse_score_config(raw: object, source: str = "<memory>") -> ScoreConfig:
-    where = source
-    top = _mapping(raw, where, {"total_points", "groups", "components", "comparison"})
-    total = _number(top["total_points"], f"{where}: total_points", positive=True)
-
-    groups_raw = _mapping(top["groups"], f"{where}: groups", None)
-    groups = {}
-    for name, value in groups_raw.items():
-        if name not in DECISION_GROUPS:
-            raise ScoreConfigError(
-                f"{where}: groups.{name}: not a group of Decision 766 ({sorted(DECISION_GROUPS)})"
-            )
-        groups[name] = _number(value, f"{where}: groups.{name}", positive=True)
-        if groups[name] > DECISION_GROUPS[name]:
-            raise ScoreConfigError(
-                f"{where}: groups.{name}: {groups[name]} exceeds the decision's"
-                f" {DECISION_GROUPS[name]} points"
-            )
-
-    comps_raw = _mapping(top["components"], f"{where}: components", set(COMPONENTS))
-    components = {}
-    for name in COMPONENTS:
-        w = f"{where}: components.{name}"
-        c = _mapping(comps_raw[name], w, {"group", "points", "full_at_percent"})
-        if c["group"] not in groups:
-            raise ScoreConfigError(
-                f"{w}.group: {c['group']!r} is not one of groups {sorted(groups)}"
-            )
-        full = _number(c["full_at_percent"], f"{w}.full_at_percent", positive=True)
-        if full > 100:
-            raise ScoreConfigError(f"{w}.full_at_percent: {full} is above 100")
-        components[name] = Component(
-            name, c["group"], _number(c["points"], f"{w}.points", positive=True), full
-        )
-
-    weight_sum = sum((c.points for c in components.values()), Decimal(0))
-    if weight_sum != total:
-        raise ScoreConfigError(
-            f"{where}: the components' points sum to {weight_sum}, not total_points {total}"
-        )
-    for group, maximum in groups.items():
-        in_group = sum((c.points for c in components.values() if c.group == group), Decimal(0))
-        if in_group > maximum:
-            raise ScoreConfigError(
-                f"{where}: components of group {group} have {in_group} points, above its"
-                f" maximum {maximum}"
-            )
-
-    cmp_ = _mapping(
-        top["comparison"], f"{where}: comparison", {"scope", "tolerance_points", "top_units"}
-    )
-    if cmp_["scope"] not in SCOPES:
-        raise ScoreConfigError(f"{where}: comparison.scope: expected one of {SCOPES}")
-    tolerance = _number(cmp_["tolerance_points"], f"{where}: comparison.tolerance_points")
-    top_units = cmp_["top_units"]
-    if isinstance(top_units, bool) or not isinstance(top_units, int) or not 1 <= top_units <= 500:
-        raise ScoreConfigError(f"{where}: comparison.top_units: expected an integer in 1..500")
+    f = validated(ScoreFile, raw, source, ScoreConfigError)
     return ScoreConfig(
-        total_points=total,
-        groups=groups,
-        components=components,
-        comparison_scope=cmp_["scope"],
-        tolerance_points=tolerance,
-        top_units=top_units,
+        total_points=f.total_points,
+        groups=dict(f.groups),
+        components={
+            name: Component(name, c.group, c.points, c.full_at_percent)
+            for name in COMPONENTS
+            for c in [getattr(f.components, name)]
+        },
+        comparison_scope=f.comparison.scope,
+        tolerance_points=f.comparison.tolerance_points,
+        top_units=f.comparison.top_units,
         source=source,
     )
-
-
-def _number(value: object, where: str, positive: bool = False) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
-        raise ScoreConfigError(f"{where}: expected a number, got {value!r}")
-    try:
-        result = Decimal(repr(value)) if isinstance(value, float) else Decimal(str(value).strip())
-    except ArithmeticError as exc:
-        raise ScoreConfigError(f"{where}: {value!r} is not a number") from exc
-    if not result.is_finite() or result < 0 or (positive and result == 0):
-        raise ScoreConfigError(
-            f"{where}: {value!r} must be a {'positive' if positive else 'non-negative'} number"
-        )
-    return result

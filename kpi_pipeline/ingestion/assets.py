@@ -25,6 +25,7 @@ from kpi_pipeline.ingestion.sources import WEEKLY_SOURCES, RawSource
 from kpi_pipeline.partitions import FIRST_MONTH, monthly_partitions, weekly_partitions
 from kpi_pipeline.warehouse.db import execute_file
 from kpi_pipeline.warehouse.resource import WarehouseResource
+from kpi_pipeline.warehouse.table_metadata import table_metadata
 
 
 def portal_ts(ts: datetime) -> str:
@@ -65,12 +66,14 @@ def _pull_reference(
         quarantined = _quarantined(conn, source)
         table = merge_sql.split("_", 1)[1]
         total = conn.execute(f"SELECT count(*) FROM ref.{table}").fetchone()[0]
+        standard = table_metadata(conn, context.asset_key.path, total)
     client.close()
     return MaterializeResult(
         metadata={
             "fetched": fetched,
             "quarantined": quarantined,
             "rows_in_table": total,
+            **standard,
             "portal_requests": client.stats["requests"],
             "portal_retries": client.stats["retries"],
         }
@@ -277,8 +280,13 @@ def build_raw_asset(source: RawSource):
                 counts |= landed
         client.close()
         extra = [k for k in keys if k not in set(requested)]
+        with warehouse.connect() as conn:
+            standard = table_metadata(
+                conn, context.asset_key.path, sum(counts[k] for k in requested)
+            )
         yield MaterializeResult(
             metadata={
+                **standard,
                 "records": sum(counts[k] for k in requested),
                 "records_by_week": MetadataValue.json({k: counts[k] for k in requested}),
                 "weeks_pulled": len(keys),
@@ -335,9 +343,14 @@ def raw_national_chiso(
             counts |= land_raw(
                 conn, "national_chiso", [key], items, lambda _, k=key: k, context.run_id
             )
+        standard = table_metadata(conn, context.asset_key.path, sum(counts.values()))
     client.close()
     return MaterializeResult(
-        metadata={"records": sum(counts.values()), "records_by_month": MetadataValue.json(counts)}
+        metadata={
+            **standard,
+            "records": sum(counts.values()),
+            "records_by_month": MetadataValue.json(counts),
+        }
     )
 
 

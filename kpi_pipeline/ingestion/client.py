@@ -2,8 +2,8 @@
 
 It survives what real portals do: expired tokens (401: new token, retry once), 429 with
 Retry-After, 5xx, time-outs, connections reset mid-page, and 200 responses whose body is an
-HTML error page. Retries back off exponentially with full jitter inside a bounded total time;
-after that it raises `PortalError` naming the portal, URL and page. Paging trusts neither
+HTML error page. Retries (tenacity) back off exponentially with full jitter inside a bounded
+total time; after that it raises `PortalError` naming the portal, URL and page. Paging trusts neither
 `total` nor `page` (`PageCounter`). The client secret and the
 bearer token are never put in a message or a log line: both go through the project's redactor
 (`kpi_pipeline.redaction`), which also masks a URL's user info and secret query values that a
@@ -22,6 +22,7 @@ from urllib.parse import urlencode
 
 import orjson
 import requests
+import tenacity
 from requests.adapters import HTTPAdapter
 
 from kpi_pipeline.redaction import RedactingFilter, redact
@@ -42,6 +43,14 @@ class PortalError(RuntimeError):
 
 class ShortRead(PortalError):
     """A paged read that ended with fewer records than the portal's total."""
+
+
+class _Transient(Exception):
+    """A failure worth retrying (network, time-out, 429/5xx, a 200 that is not JSON)."""
+
+    def __init__(self, problem: str, retry_after: float | None = None):
+        super().__init__(problem)
+        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)
@@ -161,59 +170,73 @@ class PortalClient:
 
     # -- one call with retries -----------------------------------------------------------------
     def _send(self, method: str, url: str, deadline: float, what: str, **kwargs) -> Any:
-        """One logical call; retries transient failures until `deadline` (monotonic)."""
-        attempt = 0
-        last_problem = "no attempt made"
-        while True:
-            self._throttle.wait()
-            self.stats["requests"] += 1
-            retry_after: float | None = None
+        """One logical call; transient failures (`_Transient`) are retried until `deadline`
+        (monotonic): a delay that would end past it gives up with the last problem named."""
+        retrying = tenacity.Retrying(
+            retry=tenacity.retry_if_exception_type(_Transient),
+            wait=self._delay,
+            stop=lambda rs: time.monotonic() + rs.upcoming_sleep > deadline,
+            sleep=self._sleep,
+            before_sleep=lambda rs: self._log_retry(rs, url, what),
+            retry_error_callback=lambda rs: self._give_up(rs, url, what),
+        )
+        return retrying(self._attempt, method, url, what, **kwargs)
+
+    def _attempt(self, method: str, url: str, what: str, **kwargs) -> Any:
+        """One request: the body, `_Unauthorized`, or `_Transient` / `PortalError` (for good)."""
+        self._throttle.wait()
+        self.stats["requests"] += 1
+        try:
+            resp = self.session.request(method, url, timeout=self.timeout, **kwargs)
+        except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema) as exc:
+            raise PortalError(f"{self.name} portal: bad URL {url!r}: {exc}") from None
+        except (
+            requests.ConnectionError,
+            requests.Timeout,
+            requests.exceptions.ChunkedEncodingError,
+        ) as exc:
+            raise _Transient(f"{type(exc).__name__}: {_short(str(exc))}") from None
+        if resp.status_code == 200:
             try:
-                resp = self.session.request(method, url, timeout=self.timeout, **kwargs)
-            except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema) as exc:
-                raise PortalError(f"{self.name} portal: bad URL {url!r}: {exc}") from None
-            except (
-                requests.ConnectionError,
-                requests.Timeout,
-                requests.exceptions.ChunkedEncodingError,
-            ) as exc:
-                last_problem = f"{type(exc).__name__}: {_short(str(exc))}"
-            else:
-                if resp.status_code == 200:
-                    try:
-                        return _json_body(resp)
-                    except ValueError:
-                        last_problem = (
-                            f"status 200 but the body is not JSON "
-                            f"(Content-Type {resp.headers.get('Content-Type')!r}): "
-                            f"{_short(resp.text, 200)!r}"
-                        )
-                elif resp.status_code == 401 and what != "token":
-                    return _Unauthorized(resp)
-                elif resp.status_code in RETRY_STATUSES:
-                    last_problem = f"status {resp.status_code}: {_short(resp.text, 200)!r}"
-                    retry_after = _retry_after(resp)
-                else:
-                    raise PortalError(
-                        f"{self.name} portal: {url} {what} failed with status "
-                        f"{resp.status_code}: {_short(resp.text, 300)!r}"
-                    )
-            delay = retry_after if retry_after is not None else self.retry.backoff(attempt)
-            delay += self.retry.rng.uniform(0, 0.1) if retry_after is not None else 0.0
-            if time.monotonic() + delay > deadline:
-                raise PortalError(
-                    f"{self.name} portal: {url} {what} still failing after {attempt + 1} "
-                    f"attempts and the retry budget of {self.retry.max_total_seconds:.0f}s; "
-                    f"last problem: {last_problem}"
-                )
-            self.stats["retries"] += 1
-            log.log(
-                self._retry_log_level,
-                "%s portal: %s %s: %s; retry %d in %.1fs",
-                self.name, url, what, last_problem, attempt + 1, delay,
-            )  # fmt: skip
-            self._sleep(delay)
-            attempt += 1
+                return _json_body(resp)
+            except ValueError:
+                raise _Transient(
+                    f"status 200 but the body is not JSON "
+                    f"(Content-Type {resp.headers.get('Content-Type')!r}): "
+                    f"{_short(resp.text, 200)!r}"
+                ) from None
+        if resp.status_code == 401 and what != "token":
+            return _Unauthorized(resp)
+        if resp.status_code in RETRY_STATUSES:
+            raise _Transient(
+                f"status {resp.status_code}: {_short(resp.text, 200)!r}", _retry_after(resp)
+            )
+        raise PortalError(
+            f"{self.name} portal: {url} {what} failed with status "
+            f"{resp.status_code}: {_short(resp.text, 300)!r}"
+        )
+
+    def _delay(self, rs: tenacity.RetryCallState) -> float:
+        """The portal's Retry-After (plus a little jitter), else full-jitter back-off."""
+        retry_after = rs.outcome.exception().retry_after
+        if retry_after is not None:
+            return retry_after + self.retry.rng.uniform(0, 0.1)
+        return self.retry.backoff(rs.attempt_number - 1)
+
+    def _log_retry(self, rs: tenacity.RetryCallState, url: str, what: str) -> None:
+        self.stats["retries"] += 1
+        log.log(
+            self._retry_log_level,
+            "%s portal: %s %s: %s; retry %d in %.1fs",
+            self.name, url, what, rs.outcome.exception(), rs.attempt_number, rs.upcoming_sleep,
+        )  # fmt: skip
+
+    def _give_up(self, rs: tenacity.RetryCallState, url: str, what: str):
+        raise PortalError(
+            f"{self.name} portal: {url} {what} still failing after {rs.attempt_number} "
+            f"attempts and the retry budget of {self.retry.max_total_seconds:.0f}s; "
+            f"last problem: {rs.outcome.exception()}"
+        )
 
     def get_json(self, path: str, params: dict[str, Any], what: str | None = None) -> Any:
         """GET with bearer auth; on 401 fetch a new token and retry once."""

@@ -22,12 +22,13 @@ from dagster import (
     multi_asset,
 )
 
-from kpi_pipeline.domain.kpi_config import load_kpi_config
+from kpi_pipeline.config_files import ConfigFilesResource
 from kpi_pipeline.kpis.compute import PeriodRange, count_by, replace_table, unit_kpi_metadata
 from kpi_pipeline.kpis.history import require_complete_history
 from kpi_pipeline.partitions import monthly_partitions, weekly_partitions
 from kpi_pipeline.quality.gate import hold_if_blocked
 from kpi_pipeline.warehouse.resource import WarehouseResource
+from kpi_pipeline.warehouse.table_metadata import table_metadata
 
 GROUP = "kpi"
 KINDS = {"postgres"}
@@ -73,16 +74,21 @@ def _window_asset(
         deps=deps,
         description=description,
     )
-    def _kpi_table(context: AssetExecutionContext, warehouse: WarehouseResource):
+    def _kpi_table(
+        context: AssetExecutionContext,
+        warehouse: WarehouseResource,
+        config_files: ConfigFilesResource,
+    ):
         hold_if_blocked(context)  # a blocking check upstream failed, in this run or an earlier one
         require_complete_history(context, warehouse, *context.partition_time_window)
-        config = load_kpi_config()
+        config = config_files.kpi()
         periods = _periods(context, partitions_def)
         with warehouse.connect() as conn, conn.transaction():
             rows = replace_table(conn, table, periods, config)
             meta = metadata(conn, table, periods, rows)
+            standard = table_metadata(conn, context.asset_key.path, rows)
         context.log.info("kpi.%s: %d rows for %s .. %s", table, rows, periods.start, periods.end)
-        return MaterializeResult(metadata=_wrap(meta))
+        return MaterializeResult(metadata={**standard, **_wrap(meta)})
 
     return _kpi_table
 
@@ -229,11 +235,13 @@ CHISO_TABLES = ("reconciliation_chiso_monthly", "reconciliation_chiso_dossiers_m
     backfill_policy=BackfillPolicy.single_run(),
     name="kpi__reconciliation_chiso",
 )
-def reconciliation_chiso(context: AssetExecutionContext, warehouse: WarehouseResource):
+def reconciliation_chiso(
+    context: AssetExecutionContext, warehouse: WarehouseResource, config_files: ConfigFilesResource
+):
     """Both chiso tables in one transaction: the comparison, then its explaining dossiers."""
     hold_if_blocked(context)  # a blocking check upstream failed, in this run or an earlier one
     require_complete_history(context, warehouse, *context.partition_time_window)
-    config = load_kpi_config()
+    config = config_files.kpi()
     periods = _periods(context, monthly_partitions)
     with warehouse.connect() as conn, conn.transaction():
         rows = {t: replace_table(conn, t, periods, config) for t in CHISO_TABLES}
@@ -253,11 +261,13 @@ def reconciliation_chiso(context: AssetExecutionContext, warehouse: WarehouseRes
             (periods.start, periods.end),
         ).fetchone()[0]
         reasons = count_by(conn, CHISO_TABLES[1], "reason", periods)
-    # Keys as this location defines them (a province location prefixes them: locations.py).
-    key = {k.path[-1]: k for k in context.assets_def.keys}
+        # Keys as this location defines them (a province location prefixes them: locations.py).
+        key = {k.path[-1]: k for k in context.assets_def.keys}
+        standard = {t: table_metadata(conn, key[t].path, rows[t]) for t in CHISO_TABLES}
     yield MaterializeResult(
         asset_key=key[CHISO_TABLES[0]],
         metadata={
+            **standard[CHISO_TABLES[0]],
             "rows": rows[CHISO_TABLES[0]],
             "flagged": sum(flagged.values()),
             "flagged_unexplained": unexplained,
@@ -266,7 +276,11 @@ def reconciliation_chiso(context: AssetExecutionContext, warehouse: WarehouseRes
     )
     yield MaterializeResult(
         asset_key=key[CHISO_TABLES[1]],
-        metadata={"rows": rows[CHISO_TABLES[1]], "by_reason": MetadataValue.json(reasons)},
+        metadata={
+            **standard[CHISO_TABLES[1]],
+            "rows": rows[CHISO_TABLES[1]],
+            "by_reason": MetadataValue.json(reasons),
+        },
     )
 
 

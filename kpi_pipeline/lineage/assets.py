@@ -16,6 +16,7 @@ from kpi_pipeline.lineage.conversion import SUPPLEMENTS, conversion
 from kpi_pipeline.partitions import monthly_partitions, weekly_partitions
 from kpi_pipeline.warehouse.db import execute_file, sql_text
 from kpi_pipeline.warehouse.resource import WarehouseResource
+from kpi_pipeline.warehouse.table_metadata import table_metadata
 
 UNIT_LINEAGE = AssetKey(["ref", "unit_lineage"])
 
@@ -61,6 +62,7 @@ def replace_lineage(conn) -> tuple[list, dict]:
 def ref_unit_lineage(context: AssetExecutionContext, warehouse: WarehouseResource):
     with warehouse.connect() as conn, conn.transaction():
         rows, mapping = replace_lineage(conn)
+        standard = table_metadata(conn, context.asset_key.path, len(rows))
     shares = Counter(r.share for r in rows)
     partial = sum(1 for _, p in mapping.values() if p)
     context.log.info(
@@ -68,6 +70,7 @@ def ref_unit_lineage(context: AssetExecutionContext, warehouse: WarehouseResourc
     )
     return MaterializeResult(
         metadata={
+            **standard,
             "rows": len(rows),
             "by_share": MetadataValue.json(dict(shares)),
             "units_mapped": len(mapping),

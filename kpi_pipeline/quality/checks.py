@@ -19,6 +19,7 @@ costs one validation, a failure one more per partition).
 """
 
 from collections.abc import Iterator
+from dataclasses import dataclass, replace
 
 from dagster import (
     AssetCheckEvaluation,
@@ -32,9 +33,12 @@ from dagster import (
     asset_check,
 )
 
-from kpi_pipeline.artifacts import artifact_url
+from kpi_pipeline.artifact_links import artifact_url
+from kpi_pipeline.artifacts import ArtifactStoreResource
+from kpi_pipeline.config_files import ConfigFilesResource
+from kpi_pipeline.domain.quality_config import QualityConfig
 from kpi_pipeline.partitions import monthly_partitions, weekly_partitions
-from kpi_pipeline.quality.gx_runner import SuiteResult, docs_root, run_suite
+from kpi_pipeline.quality.gx_runner import SuiteResult, run_suite
 from kpi_pipeline.quality.suites import SUITES, Period, Suite
 from kpi_pipeline.warehouse.resource import WarehouseResource
 
@@ -137,14 +141,47 @@ def _summary_md(failures, flagged=()) -> str:
     return "\n".join(lines)
 
 
+@dataclass(frozen=True)
+class SuiteRun:
+    """What every suite of a check step is validated with."""
+
+    database_url: str
+    run_id: str
+    config: QualityConfig
+    artifacts: ArtifactStoreResource
+
+
+def validate(
+    run: SuiteRun, suite: Suite, params: dict, partition: str | None = None
+) -> SuiteResult:
+    """`run_suite` with the run's configuration, its Data Docs written to the artifact store
+    (`gx_docs/<run_id>/<suite>[/<partition>]`) and named by their place there."""
+    artifacts = run.artifacts
+    with artifacts.folder("gx_docs", download=False) as root:
+        parts = (run.run_id, suite.name, *([partition] if partition else []))
+        result = run_suite(
+            run.database_url,
+            suite,
+            params,
+            config=run.config,
+            run_id=run.run_id,
+            docs_root=root,
+            docs_dir=root.joinpath(*parts) if partition else None,
+            share_static=artifacts.is_local(),
+        )
+    if result.docs_index is None:
+        return result
+    where = result.docs_index.relative_to(root).parts
+    return replace(result, docs_index=artifacts.location("gx_docs", *where))
+
+
 def range_evaluations(
-    context: AssetCheckExecutionContext, suite: Suite, database_url: str
+    context: AssetCheckExecutionContext, suite: Suite, run: SuiteRun
 ) -> Iterator[AssetCheckEvaluation]:
     """One evaluation per partition of a range step: the range's outcome for each partition
     when it passed, else each partition's own (validated alone)."""
-    run_id = context.run.run_id
     params = period_params(context, suite.period)
-    whole = run_suite(database_url, suite, params, run_id=run_id)
+    whole = validate(run, suite, params)
     context.log.info("%s over %s..%s: success=%s", suite.name, params["first_key"],
                      params["last_key"], whole.success)  # fmt: skip
     partitions_def = PARTITIONS[suite.period]
@@ -154,8 +191,7 @@ def range_evaluations(
         if whole.success:
             result, shown = whole, params
         else:
-            docs = docs_root() / run_id / suite.name / key
-            result, shown = run_suite(database_url, suite, own, run_id=run_id, docs_dir=docs), own
+            result, shown = validate(run, suite, own, partition=key), own
         outcome = check_result(suite, result, shown)
         metadata = {**outcome.metadata, "partitions": MetadataValue.text(key)}
         if shown is params:
@@ -201,13 +237,21 @@ def build_check(suite: Suite):
         partitions_def=PARTITIONS[suite.period],
         additional_deps=[AssetKey(list(k)) for k in suite.additional_deps] or None,
     )
-    def _check(context: AssetCheckExecutionContext, warehouse: WarehouseResource):
+    def _check(
+        context: AssetCheckExecutionContext,
+        warehouse: WarehouseResource,
+        config_files: ConfigFilesResource,
+        artifacts: ArtifactStoreResource,
+    ):
+        run = SuiteRun(
+            warehouse.database_url, context.run.run_id, config_files.quality(), artifacts
+        )
         if suite.period is not None and len(context.partition_keys) > 1:
-            yield from range_evaluations(context, suite, warehouse.database_url)
+            yield from range_evaluations(context, suite, run)
             yield Output(None)  # the check's output, which same-run downstream steps wait on
             return
         params = period_params(context, suite.period)
-        result = run_suite(warehouse.database_url, suite, params, run_id=context.run.run_id)
+        result = validate(run, suite, params)
         outcome = check_result(suite, result, params)
         context.log.info("%s: %s (%.2f s)", suite.name, outcome.description, result.seconds)
         yield outcome

@@ -3,7 +3,8 @@
 `run_suite(database_url, suite, params)` creates an ephemeral GX context (nothing written but
 the Data Docs), a SQL datasource on the warehouse URL, one query asset per batch of the suite
 (restricted to the checked partition by `params`), validates, renders the Data Docs of that
-run to `<KPI_HOME>/gx_docs/<run_id>/<suite>/index.html` (with `result.json` beside it: the
+run to `<docs root>/<run_id>/<suite>/index.html` (the checks pass the artifact store's
+`gx_docs` folder; ad hoc: `<KPI_HOME>/gx_docs`) (with `result.json` beside it: the
 example keys, which GX does not render for SQL rules) and returns a compact `SuiteResult`.
 
 GX (3-4 s to import) is imported here, inside the functions, so that loading the Dagster code
@@ -24,8 +25,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from kpi_pipeline.domain.quality_config import QualityConfig, load_quality_config
 from kpi_pipeline.quality import records
-from kpi_pipeline.quality.config import QualityConfig, load_quality_config
 from kpi_pipeline.quality.offline_docs import make_offline
 from kpi_pipeline.quality.sql import quality_sql
 from kpi_pipeline.quality.suites import Build, Suite
@@ -89,7 +90,7 @@ def sqlalchemy_url(database_url: str) -> str:
     return urlunsplit(parts)
 
 
-def docs_root() -> Path:
+def default_docs_root() -> Path:
     return kpi_home() / "gx_docs"
 
 
@@ -106,13 +107,17 @@ def run_suite(
     config: QualityConfig | None = None,
     run_id: str | None = None,
     docs_dir: Path | str | None = None,
+    docs_root: Path | None = None,
+    share_static: bool = True,
     build_docs: bool = True,
 ) -> SuiteResult:
     """Validate `suite` on the warehouse at `database_url`.
 
     `params` restrict the batches to the checked period (see `checks.period_params`):
     `first_key`/`last_key` (partition keys), `start`/`end` (dates, end exclusive) and `step`.
-    Data Docs go to `docs_dir`, default `<KPI_HOME>/gx_docs/<run_id>/<suite name>`.
+    Data Docs go to `docs_dir`, default `<docs_root>/<run_id>/<suite name>` (`docs_root`
+    default: `<KPI_HOME>/gx_docs`), their static files shared in `<docs_root>/_static` when
+    `share_static`.
     """
     import great_expectations as gx  # lazy: 3-4 s
     from great_expectations.core.run_identifier import RunIdentifier
@@ -122,8 +127,9 @@ def run_suite(
     config = config or load_quality_config()
     params = dict(params or {})
     run_id = run_id or f"adhoc-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
-    site_dir = Path(docs_dir) if docs_dir else docs_root() / run_id / suite.name
-    shared_static = None if docs_dir else docs_root() / "_static"
+    root = docs_root or default_docs_root()
+    site_dir = Path(docs_dir) if docs_dir else root / run_id / suite.name
+    shared_static = root / "_static" if share_static and not docs_dir else None
     context = _ephemeral_context(site_dir if build_docs else None)
     with warnings.catch_warnings():
         # GX suggests its PostgresDatasource, whose URL validation rejects a unix-socket host

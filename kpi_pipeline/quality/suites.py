@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from kpi_pipeline.quality.config import QualityConfig
+from kpi_pipeline.domain.quality_config import QualityConfig
 from kpi_pipeline.quality.sql import unexpected_rows_sql
 
 Severity = Literal["error", "warning"]

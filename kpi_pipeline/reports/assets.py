@@ -1,9 +1,9 @@
 """The report assets: thin wrappers that query, render and publish (see `publish.py` for how an
 issued report is kept as issued).
 
-- `reports/friday_report`, weekly partitions: `<KPI_HOME>/reports/weekly/<week>/
+- `reports/friday_report`, weekly partitions: `<artifact store>/reports/weekly/<week>/
   bao-cao-tuan-<week>.html|.xlsx|.png`, the week being the partition key (its Friday).
-- `reports/peak_month_report`, monthly partitions: `<KPI_HOME>/reports/peak-month/<YYYY-MM>/
+- `reports/peak_month_report`, monthly partitions: `<artifact store>/reports/peak-month/<YYYY-MM>/
   bao-cao-thang-cao-diem-<YYYY-MM>.html|.xlsx`. It shares the monthly partitions (so the
   monthly job, which takes every monthly asset, can hold it); for a month that is not a peak
   month it writes nothing and records "not a peak month" in the materialisation's metadata.
@@ -13,6 +13,7 @@ week and month in progress) gets a provisional report, never an issued version.
 """
 
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date, datetime
 
 import psycopg
@@ -25,7 +26,8 @@ from dagster import (
     asset,
 )
 
-from kpi_pipeline.artifacts import with_urls
+from kpi_pipeline.artifact_links import with_urls
+from kpi_pipeline.artifacts import ArtifactStoreResource
 from kpi_pipeline.domain.calendar import TZ, is_peak_month, month_window, week_window
 from kpi_pipeline.partitions import monthly_partitions, weekly_partitions
 from kpi_pipeline.reports import labels as L
@@ -37,7 +39,6 @@ from kpi_pipeline.reports.render import (
     render_weekly,
     weekly_markdown,
 )
-from kpi_pipeline.settings import kpi_home
 from kpi_pipeline.warehouse.resource import WarehouseResource
 
 # What each report reads: KPI tables only. The Friday report's drill-down comes from the
@@ -56,10 +57,6 @@ MONTHLY_KPIS = [AssetKey(["kpi", "unit_kpi_monthly"])]
 
 def _now() -> datetime:
     return datetime.now(TZ)
-
-
-def reports_dir() -> str:
-    return str(kpi_home() / "reports")
 
 
 @contextmanager
@@ -83,7 +80,7 @@ def _snapshot(warehouse: WarehouseResource):
     description="The Friday report of the week: HTML, Excel workbook and trend chart, kept as issued.",
 )
 def friday_report(
-    context: AssetExecutionContext, warehouse: WarehouseResource
+    context: AssetExecutionContext, warehouse: WarehouseResource, artifacts: ArtifactStoreResource
 ) -> MaterializeResult:
     done = []
     for key in context.partition_keys:
@@ -92,8 +89,9 @@ def friday_report(
         provisional = now < week_window(week).end
         with _snapshot(warehouse) as conn:
             data = weekly_report_data(conn, week, generated_at=now, provisional=provisional)
-        pub = publish(
-            kpi_home() / "reports" / "weekly" / key,
+        pub = _publish(
+            artifacts,
+            ("reports", "weekly", key),
             f"bao-cao-tuan-{key}",
             lambda version, data=data: render_weekly(data, version=version),
             data.fingerprint(),
@@ -117,7 +115,7 @@ def friday_report(
                 },
             )
         )
-    return MaterializeResult(metadata=_metadata(done))
+    return MaterializeResult(metadata=_metadata(done, artifacts))
 
 
 @asset(
@@ -131,7 +129,7 @@ def friday_report(
     " peak-month targets, against the previous peak month. Other months: nothing to report.",
 )
 def peak_month_report(
-    context: AssetExecutionContext, warehouse: WarehouseResource
+    context: AssetExecutionContext, warehouse: WarehouseResource, artifacts: ArtifactStoreResource
 ) -> MaterializeResult:
     done, skipped = [], []
     for key in context.partition_keys:
@@ -143,8 +141,9 @@ def peak_month_report(
         provisional = now < month_window(month).end
         with _snapshot(warehouse) as conn:
             data = peak_month_report_data(conn, month, generated_at=now, provisional=provisional)
-        pub = publish(
-            kpi_home() / "reports" / "peak-month" / f"{month:%Y-%m}",
+        pub = _publish(
+            artifacts,
+            ("reports", "peak-month", f"{month:%Y-%m}"),
             f"bao-cao-thang-cao-diem-{month:%Y-%m}",
             lambda version, data=data: render_peak_month(data, version=version),
             data.fingerprint(),
@@ -168,7 +167,7 @@ def peak_month_report(
                 },
             )
         )
-    metadata = _metadata(done) if done else {}
+    metadata = _metadata(done, artifacts) if done else {}
     metadata["peak_month"] = bool(done)
     if skipped:
         note = (
@@ -179,6 +178,14 @@ def peak_month_report(
         metadata["note"] = MetadataValue.text(note)
         context.log.info(note)
     return MaterializeResult(metadata=metadata)
+
+
+def _publish(artifacts: ArtifactStoreResource, parts: tuple[str, ...], *args, **kwargs):
+    """`publish` into the store's folder `parts`; the paths named are the store's."""
+    with artifacts.folder(*parts) as folder:
+        pub = publish(folder, *args, **kwargs)
+    paths = {ext: artifacts.location(*parts, p.name) for ext, p in pub.paths.items()}
+    return replace(pub, paths=paths)
 
 
 def _log(context: AssetExecutionContext, period: str, pub: Publication) -> None:
@@ -197,7 +204,7 @@ def _log(context: AssetExecutionContext, period: str, pub: Publication) -> None:
         )
 
 
-def _metadata(done: list[tuple[str, Publication, str, dict]]) -> dict:
+def _metadata(done: list[tuple[str, Publication, str, dict]], artifacts) -> dict:
     """One period: its paths, figures and preview. A range run (one backfill run of several
     partitions) records the same metadata on every partition's materialisation, so it lists
     every period's files instead of naming one period's as if they were all the range's."""
@@ -207,7 +214,7 @@ def _metadata(done: list[tuple[str, Publication, str, dict]]) -> dict:
         meta.update(pub.metadata())
         meta.update(figures)
         meta["preview"] = MetadataValue.md(preview)
-        meta["reports_dir"] = MetadataValue.path(reports_dir())
+        meta["reports_dir"] = MetadataValue.path(artifacts.location("reports"))
         return with_urls(meta)  # links that open from the Dagster UI (`kpi-pipeline dev`)
     listing = [
         {
@@ -227,7 +234,7 @@ def _metadata(done: list[tuple[str, Publication, str, dict]]) -> dict:
         "reports": MetadataValue.json(listing),
         "periods": len(done),
         "preview": MetadataValue.md("\n".join(table)),
-        "reports_dir": MetadataValue.path(reports_dir()),
+        "reports_dir": MetadataValue.path(artifacts.location("reports")),
     }
 
 

@@ -1,4 +1,4 @@
-"""`reports/monthly_report`, monthly partitions: `<KPI_HOME>/reports/monthly/<YYYY-MM>/
+"""`reports/monthly_report`, monthly partitions: `<artifact store>/reports/monthly/<YYYY-MM>/
 bao-cao-thang-<YYYY-MM>.html|.xlsx`: the month, the quarter and the year to date against the
 same periods a year before, the project's 766-style score beside the national portal's
 published figures, and the breakdown by field, and the level-4 share of the procedure catalogue (issue 15). Kept as issued (publish.py), like
@@ -8,14 +8,13 @@ from datetime import date
 
 from dagster import AssetExecutionContext, AssetKey, BackfillPolicy, MaterializeResult, asset
 
+from kpi_pipeline.artifacts import ArtifactStoreResource
 from kpi_pipeline.domain.calendar import month_window
 from kpi_pipeline.partitions import monthly_partitions
 from kpi_pipeline.reports import labels as L
-from kpi_pipeline.reports.assets import _log, _metadata, _now, _snapshot
+from kpi_pipeline.reports.assets import _log, _metadata, _now, _publish, _snapshot
 from kpi_pipeline.reports.monthly_queries import monthly_report_data
-from kpi_pipeline.reports.publish import publish
 from kpi_pipeline.reports.render import monthly_markdown, render_monthly
-from kpi_pipeline.settings import kpi_home
 from kpi_pipeline.warehouse.resource import WarehouseResource
 
 MONTHLY_REPORT_KPIS = [
@@ -39,7 +38,7 @@ MONTHLY_REPORT_KPIS = [
     " the project's 766-style score beside the portal's figures, and the fields; kept as issued.",
 )
 def monthly_report(
-    context: AssetExecutionContext, warehouse: WarehouseResource
+    context: AssetExecutionContext, warehouse: WarehouseResource, artifacts: ArtifactStoreResource
 ) -> MaterializeResult:
     done = []
     for key in context.partition_keys:
@@ -48,8 +47,9 @@ def monthly_report(
         provisional = now < month_window(month).end
         with _snapshot(warehouse) as conn:
             data = monthly_report_data(conn, month, generated_at=now, provisional=provisional)
-        pub = publish(
-            kpi_home() / "reports" / "monthly" / f"{month:%Y-%m}",
+        pub = _publish(
+            artifacts,
+            ("reports", "monthly", f"{month:%Y-%m}"),
             f"bao-cao-thang-{month:%Y-%m}",
             lambda version, data=data: render_monthly(data, version=version),
             data.fingerprint(),
@@ -62,7 +62,7 @@ def monthly_report(
         if data.score_province is not None and data.score_province.score is not None:
             figures["province_score_766_project"] = data.score_province.score
         done.append((key, pub, monthly_markdown(data), figures))
-    return MaterializeResult(metadata=_metadata(done))
+    return MaterializeResult(metadata=_metadata(done, artifacts))
 
 
 ASSETS = [monthly_report]

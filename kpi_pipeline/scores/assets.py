@@ -19,12 +19,14 @@ from dagster import (
     asset,
 )
 
+from kpi_pipeline.config_files import ConfigFilesResource
 from kpi_pipeline.domain.calendar import TZ
-from kpi_pipeline.domain.score_766 import ScoreConfig, load_score_config
+from kpi_pipeline.domain.score_766 import ScoreConfig
 from kpi_pipeline.kpis.history import require_complete_history
 from kpi_pipeline.partitions import monthly_partitions
 from kpi_pipeline.warehouse.db import execute_file, sql_text
 from kpi_pipeline.warehouse.resource import WarehouseResource
+from kpi_pipeline.warehouse.table_metadata import table_metadata
 
 UNIT_KPI_MONTHLY = AssetKey(["kpi", "unit_kpi_monthly"])
 CHISO = AssetKey(["staging", "chiso"])
@@ -53,10 +55,10 @@ COMPONENT_LABELS = {"on_time": "đúng hạn", "online": "trực tuyến", "onli
     " the national portal's published figures give; largest differences with their dossiers.",
 )
 def unit_score_monthly(
-    context: AssetExecutionContext, warehouse: WarehouseResource
+    context: AssetExecutionContext, warehouse: WarehouseResource, config_files: ConfigFilesResource
 ) -> MaterializeResult:
     require_complete_history(context, warehouse, *context.partition_time_window)  # reads staging
-    config = load_score_config()
+    config = config_files.score()
     window = context.partition_time_window
     start, end = window.start.astimezone(TZ).date(), window.end.astimezone(TZ).date()
     params = {"start": start, "end": end, "cfg": config.sql_json()}
@@ -72,6 +74,7 @@ def unit_score_monthly(
                 (start, end),
             ).fetchall()
         )
+        standard = table_metadata(conn, context.asset_key.path, rows)
     context.log.info(
         "kpi.unit_score_monthly: %d rows, %d units listed, %d explaining dossiers for %s .. %s",
         rows,
@@ -82,6 +85,7 @@ def unit_score_monthly(
     )
     return MaterializeResult(
         metadata={
+            **standard,
             "rows": rows,
             "units_listed": len(listed),
             "explaining_dossiers": dossiers,

@@ -16,8 +16,10 @@ import os
 import subprocess
 import sys
 from datetime import date, datetime
+from pathlib import Path
 
 from kpi_pipeline import settings
+from kpi_pipeline.artifacts import ArtifactStoreResource
 from kpi_pipeline.domain.calendar import (
     TZ,
     latest_complete_month,
@@ -116,8 +118,8 @@ def _summarise(week: date, month: date) -> None:
     for name, value in figures.items():
         if value is not None:
             _say(f"{name}: {value}")
-    reports = settings.kpi_home() / "reports"
-    if reports.exists():
+    reports = ArtifactStoreResource(root=settings.artifact_root()).location("reports")
+    if "://" in reports or Path(reports).exists():
         _say(f"reports: {reports}")
     _say("look at it in the Dagster UI: kpi-pipeline dev  (then open http://127.0.0.1:3000)")
     _say(f"or query the warehouse: psql '{_redacted(url)}'")
@@ -130,7 +132,7 @@ def _redacted(url: str) -> str:
 
 
 def cmd_dev(args) -> int:
-    from kpi_pipeline.artifacts import serve
+    from kpi_pipeline.artifact_links import serve
     from kpi_pipeline.shell.local_services import ensure_local_services
 
     services = ensure_local_services()

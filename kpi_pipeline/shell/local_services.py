@@ -29,8 +29,8 @@ from kpi_pipeline.warehouse.preflight import check_database
 
 log = logging.getLogger(__name__)
 
-SIMULATOR_SCALE = "KPI_SIMULATOR_SCALE"
-SIMULATOR_SEED = "KPI_SIMULATOR_SEED"
+SIMULATOR_SCALE = settings.KPI_SIMULATOR_SCALE
+SIMULATOR_SEED = settings.KPI_SIMULATOR_SEED
 
 
 @dataclass
@@ -58,12 +58,12 @@ def embedded_warehouse() -> str:
 
 def ensure_dagster_home() -> Path:
     """DAGSTER_HOME under KPI_HOME unless set, holding the project's dagster.yaml."""
-    home = Path(os.environ.get("DAGSTER_HOME") or settings.kpi_home() / "dagster_home")
+    home = Path(os.environ.get(settings.DAGSTER_HOME) or settings.kpi_home() / "dagster_home")
     home.mkdir(parents=True, exist_ok=True)
     src = settings.PROJECT_ROOT / "dagster.yaml"
     if src.exists() and src.resolve() != (home / "dagster.yaml").resolve():
         shutil.copyfile(src, home / "dagster.yaml")
-    os.environ["DAGSTER_HOME"] = str(home)
+    os.environ[settings.DAGSTER_HOME] = str(home)
     return home
 
 

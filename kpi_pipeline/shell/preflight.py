@@ -69,31 +69,10 @@ def static_problems(env: Mapping[str, str]) -> list[str]:
 
 # -- configuration files -----------------------------------------------------------------------
 def config_file_problems(env: Mapping[str, str]) -> list[str]:
-    """Each YAML configuration loaded as the runs will load it: one line per bad file, naming
-    the variable that points at it."""
-    from kpi_pipeline.alerts import recipients
-    from kpi_pipeline.domain import kpi_config, score_766
-    from kpi_pipeline.quality import config as quality_config
+    """Each YAML configuration loaded as the runs will load it (`config_files.py`)."""
+    from kpi_pipeline import config_files
 
-    files = [
-        (kpi_config.CONFIG_ENV, kpi_config.DEFAULT_CONFIG_FILE, kpi_config.load_kpi_config),
-        (score_766.CONFIG_ENV, score_766.DEFAULT_FILE, score_766.load_score_config),
-        (
-            quality_config.CONFIG_ENV,
-            quality_config.DEFAULT_CONFIG_FILE,
-            quality_config.load_quality_config,
-        ),
-        ("KPI_ALERT_RECIPIENTS_FILE", recipients.DEFAULT_FILE, recipients.load_recipients),
-    ]
-    problems = []
-    for var, default, load in files:
-        try:
-            load(env.get(var) or default)
-        except ValueError as exc:  # every loader's error class is a ValueError
-            text = " ".join(str(exc).split())
-            where = f"{var} ({env[var]})" if env.get(var) else f"the packaged file ({var} unset)"
-            problems.append(f"{text}; correct {where} or point {var} at a valid file")
-    return problems
+    return config_files.config_file_problems(env)
 
 
 def cli_date(flag: str, text: str) -> date:

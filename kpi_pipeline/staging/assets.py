@@ -22,6 +22,7 @@ from kpi_pipeline.staging.conform import DOSSIERS, PAYMENTS, SYNC_RECORDS, Stagi
 from kpi_pipeline.staging.conform import replace_partitions as _replace
 from kpi_pipeline.warehouse.db import execute_file
 from kpi_pipeline.warehouse.resource import WarehouseResource
+from kpi_pipeline.warehouse.table_metadata import table_metadata
 
 REFERENCE_DEPS = [AssetKey(["ref", "units"]), AssetKey(["ref", "procedures"])]
 
@@ -50,6 +51,7 @@ def build_staging_asset(spec: StagingSpec, table: str, description: str, deps: l
             keys = sorted(set(requested) | set(unconformed_keys(conn, spec.source)))
             counts = _replace(conn, spec, keys, context.run_id)
             mark_conformed(conn, spec.source, keys, conformed_at)
+            standard = table_metadata(conn, context.asset_key.path, counts.staged)
         if counts.quarantined:
             context.log.warning(
                 "%d %s records quarantined: %s", counts.quarantined, spec.source, counts.by_rule
@@ -57,7 +59,7 @@ def build_staging_asset(spec: StagingSpec, table: str, description: str, deps: l
         meta = counts.as_metadata()
         meta["quarantined_by_rule"] = MetadataValue.json(meta["quarantined_by_rule"])
         meta["weeks_conformed"] = len(keys)
-        yield MaterializeResult(metadata=meta)
+        yield MaterializeResult(metadata={**standard, **meta})
         # after the run's own partitions: the weeks conformed beyond them
         extra = [k for k in keys if k not in set(requested)]
         for key in extra:
@@ -117,8 +119,10 @@ def stg_chiso(context: AssetExecutionContext, warehouse: WarehouseResource) -> M
         raw, superseded = conn.execute(
             "SELECT count(*), count(*) FILTER (WHERE superseded) FROM chiso_ruled"
         ).fetchone()
+        standard = table_metadata(conn, context.asset_key.path, rows)
     return MaterializeResult(
         metadata={
+            **standard,
             "raw_records": raw,
             "rows": rows,
             "quarantined": bad,

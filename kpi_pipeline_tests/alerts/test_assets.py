@@ -8,9 +8,11 @@ import json
 import pytest
 from dagster import AssetKey, DagsterInstance, materialize
 
+from kpi_pipeline import settings
 from kpi_pipeline.alerts.assets import ASSETS, friday_alerts, peak_month_alerts
 from kpi_pipeline.alerts.delivery import AlertDeliveryResource
 from kpi_pipeline.alerts.resources import build_alert_resource
+from kpi_pipeline.config_files import build_config_files
 from kpi_pipeline.warehouse import db
 from kpi_pipeline.warehouse.resource import WarehouseResource
 from kpi_pipeline_tests.alerts import scenario as S
@@ -28,6 +30,14 @@ def sink():
     s.stop()
 
 
+@pytest.fixture(autouse=True)
+def recipients(tmp_path, monkeypatch) -> str:
+    """The scenario's recipients, through the variable a deployment sets."""
+    path = S.write_recipients(tmp_path / "recipients.yaml")
+    monkeypatch.setenv(settings.KPI_ALERT_RECIPIENTS_FILE, path)
+    return path
+
+
 @pytest.fixture
 def hook():
     h = WebhookReceiver().start()
@@ -43,7 +53,6 @@ def delivery(sink, hook, tmp_path) -> AlertDeliveryResource:
         from_address="canhbao@ubnd.quangnam.example.vn",
         webhook_url=hook.url,
         webhook_token=S.TOKEN,
-        recipients_file=S.write_recipients(tmp_path / "recipients.yaml"),
         backoff_seconds=0.01,
     )
 
@@ -52,7 +61,11 @@ def _run(asset, database_url, alerts, key=WEEK, instance=None):
     result = materialize(
         [asset],
         partition_key=key,
-        resources={"warehouse": WarehouseResource(database_url=database_url), "alerts": alerts},
+        resources={
+            "warehouse": WarehouseResource(database_url=database_url),
+            "alerts": alerts,
+            "config_files": build_config_files(),  # KPI_ALERT_RECIPIENTS_FILE, as deployed
+        },
         instance=instance,
     )
     assert result.success  # never fails the run
@@ -175,7 +188,6 @@ def test_a_failing_smtp_server_and_a_bad_password_do_not_fail_the_run(
         from_address="canhbao@example.vn",
         smtp_user="canhbao",
         smtp_password=S.PASSWORD,
-        recipients_file=S.write_recipients(tmp_path / "r.yaml"),
         max_attempts=2,
         backoff_seconds=0.01,
     )
@@ -251,7 +263,7 @@ def test_resource_from_the_environment(loaded, sink, hook, tmp_path, monkeypatch
     assert len(sink.messages) == 3 and len(hook.requests) == 3
 
 
-def test_a_misconfigured_resource_is_recorded_not_raised(loaded, tmp_path, clock):
+def test_a_misconfigured_resource_is_recorded_not_raised(loaded, tmp_path, clock, monkeypatch):
     delivery = AlertDeliveryResource(
         smtp_host="127.0.0.1", smtp_port="smtp", from_address="canhbao@example.vn"
     )
@@ -260,6 +272,7 @@ def test_a_misconfigured_resource_is_recorded_not_raised(loaded, tmp_path, clock
     assert "KPI_ALERT_SMTP_PORT" in meta["periods"].value[0]["error"]
     broken = tmp_path / "broken.yaml"
     broken.write_text("units: [not, a, mapping]", encoding="utf-8")
-    delivery = AlertDeliveryResource(webhook_url="http://127.0.0.1:9/", recipients_file=str(broken))
+    monkeypatch.setenv(settings.KPI_ALERT_RECIPIENTS_FILE, str(broken))
+    delivery = AlertDeliveryResource(webhook_url="http://127.0.0.1:9/")
     _, meta = _run(friday_alerts, loaded, delivery)
     assert "RecipientsError" in meta["periods"].value[0]["error"]

@@ -13,7 +13,7 @@ from kpi_pipeline.alerts.model import (
     compose,
     select_alerts,
 )
-from kpi_pipeline.alerts.recipients import parse_recipients
+from kpi_pipeline.domain.alert_recipients import parse_recipients
 from kpi_pipeline.reports.model import UnitRow
 from kpi_pipeline_tests.reports import samples
 

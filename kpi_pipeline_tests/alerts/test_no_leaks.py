@@ -10,10 +10,12 @@ import json
 import pytest
 from dagster import DagsterInstance, materialize, serialize_value
 
+from kpi_pipeline import settings
 from kpi_pipeline.alerts.assets import friday_alerts, peak_month_alerts
 from kpi_pipeline.alerts.checks import CHECKS
 from kpi_pipeline.alerts.delivery import AlertDeliveryResource
 from kpi_pipeline.alerts.resources import build_alert_resource
+from kpi_pipeline.config_files import build_config_files
 from kpi_pipeline.warehouse import db
 from kpi_pipeline.warehouse.resource import WarehouseResource
 from kpi_pipeline_tests.alerts import scenario as S
@@ -39,7 +41,11 @@ def _materialize(instance, database_url, alerts, asset=friday_alerts, key=WEEK):
         [asset, *checks],
         partition_key=key,
         instance=instance,
-        resources={"warehouse": WarehouseResource(database_url=database_url), "alerts": alerts},
+        resources={
+            "warehouse": WarehouseResource(database_url=database_url),
+            "alerts": alerts,
+            "config_files": build_config_files(),  # KPI_ALERT_RECIPIENTS_FILE, as deployed
+        },
     )
     assert result.success  # the alerts never fail the run
     return result
@@ -90,8 +96,9 @@ def test_a_query_string_token_echoed_back_is_masked_everywhere(
 
 
 def test_every_delivery_failing_fails_the_channel_checks_then_a_fixed_receiver_passes(
-    loaded, instance, tmp_path, clock
+    loaded, instance, tmp_path, clock, monkeypatch
 ):
+    monkeypatch.setenv(settings.KPI_ALERT_RECIPIENTS_FILE, S.write_recipients(tmp_path / "r.yaml"))
     sink = SmtpSink(fail_with="451 4.3.0 try again later").start()
     hook = WebhookReceiver(status=503).start()
     try:
@@ -100,7 +107,6 @@ def test_every_delivery_failing_fails_the_channel_checks_then_a_fixed_receiver_p
             smtp_port=str(sink.port),
             from_address="canhbao@example.vn",
             webhook_url=hook.url,
-            recipients_file=S.write_recipients(tmp_path / "r.yaml"),
             max_attempts=2,
             backoff_seconds=0.01,
         )

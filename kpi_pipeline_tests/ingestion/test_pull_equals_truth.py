@@ -87,6 +87,15 @@ def test_pull_equals_truth_and_rerun_is_identical(simulator, resources, database
         == meta["staged"].value + meta["quarantined"].value + meta["superseded_duplicates"].value
     )
     assert meta["balanced"].value is True
+    assert meta["dagster/row_count"].value == meta["staged"].value == len(truth["dossiers"])
+    columns = {c.name: c for c in meta["dagster/column_schema"].schema.columns}
+    assert list(columns)[:3] == ["ma_ho_so", "procedure_code", "unit_code"]
+    assert columns["received_at"].type == "timestamp with time zone"
+    assert not columns["received_at"].constraints.nullable
+    assert columns["finished_at"].constraints.nullable
+    raw = result.asset_materializations_for_node("raw__provincial_dossiers")[0].metadata
+    assert raw["dagster/row_count"].value == raw["records"].value > 0
+    assert "payload" in {c.name for c in raw["dagster/column_schema"].schema.columns}
 
     before = _snapshot(database_url)
     run_weeks(resources, FIRST, LAST)

@@ -12,6 +12,7 @@ from dagster import materialize
 
 from kpi_pipeline.domain.calendar import TZ
 from kpi_pipeline.warehouse.resource import WarehouseResource
+from kpi_pipeline_tests.file_resources import file_resources
 from kpi_pipeline_tests.history import record_complete_history
 
 # The run tags of a partition range run (as orchestration/runner.py sets them).
@@ -230,8 +231,10 @@ def run(
     partition_key: str | None = None,
     start: str | None = None,
     end: str | None = None,
+    kpi_file: str = "",
 ):
-    """Materialise `assets` for one partition, or the range [start..end] of partition keys."""
+    """Materialise `assets` for one partition, or the range [start..end] of partition keys
+    (with the KPI configuration in `kpi_file`, else the packaged one)."""
     tags = {}
     if start is not None:
         tags = {ASSET_PARTITION_RANGE_START_TAG: start, ASSET_PARTITION_RANGE_END_TAG: end}
@@ -240,7 +243,10 @@ def run(
         assets,
         partition_key=partition_key,
         tags=tags,
-        resources={"warehouse": WarehouseResource(database_url=url)},
+        resources={
+            "warehouse": WarehouseResource(database_url=url),
+            **file_resources(kpi_file=kpi_file),
+        },
     )
     assert result.success
     return result

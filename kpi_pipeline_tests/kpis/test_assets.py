@@ -12,6 +12,7 @@ from dagster import (
 from kpi_pipeline.kpis.assets import ASSETS, unit_kpi_weekly
 from kpi_pipeline.partitions import monthly_partitions, weekly_partitions
 from kpi_pipeline.warehouse.resource import WarehouseResource
+from kpi_pipeline_tests.file_resources import file_resources
 from kpi_pipeline_tests.kpis.helpers import run
 
 KPI_KEYS = {
@@ -42,7 +43,10 @@ UPSTREAM = [
 def _graph():
     defs = Definitions(
         assets=[*ASSETS, *UPSTREAM],
-        resources={"warehouse": WarehouseResource(database_url="postgresql://unused/db")},
+        resources={
+            "warehouse": WarehouseResource(database_url="postgresql://unused/db"),
+            **file_resources(),
+        },
     )
     return defs.resolve_asset_graph()
 
@@ -111,3 +115,8 @@ def test_metadata_bands_province_and_red_units(seed, database_url):
     assert "| X1 | Unit X1 | XA | 0.0% (red)" in md.value
     assert "X2" not in md.value
     assert meta["rows"].value == 16 and meta["periods"].value == 1
+    # Dagster's own names for the table's size and shape
+    assert meta["dagster/row_count"].value == 16
+    columns = {c.name: c.type for c in meta["dagster/column_schema"].schema.columns}
+    assert columns["unit_code"] == "text" and columns["period_start"] == "date"
+    assert columns["on_time_band"] == "text" and len(columns) > 20

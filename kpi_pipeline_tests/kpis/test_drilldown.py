@@ -58,7 +58,7 @@ def test_top_procedures_by_late_and_not_online(seed, database_url):
     assert not [r for r in rows if r["unit_code"] == "H2"]  # nothing to show
 
 
-def test_top_n_is_configurable(seed, database_url, tmp_path, monkeypatch):
+def test_top_n_is_configurable(seed, database_url, tmp_path):
     import yaml
 
     from kpi_pipeline.domain.kpi_config import DEFAULT_CONFIG_FILE
@@ -67,12 +67,11 @@ def test_top_n_is_configurable(seed, database_url, tmp_path, monkeypatch):
     data["drilldown"]["top_procedures"] = 1
     path = tmp_path / "kpi.yaml"
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
-    monkeypatch.setenv("KPI_CONFIG_FILE", str(path))
     for p in ("PA", "PB"):
         seed.procedure(p)
         seed.dossier(f"{p}1", "X1", p, "2024-01-02", "2024-01-08", finished="2024-01-09")
     seed.dossier("PB2", "X1", "PB", "2024-01-02", "2024-01-08", finished="2024-01-09")
-    run(database_url, [drilldown_procedures_monthly], "2024-01-01")
+    run(database_url, [drilldown_procedures_monthly], "2024-01-01", kpi_file=str(path))
     got = query(
         database_url,
         "SELECT procedure_code, late_rank FROM kpi.drilldown_procedures_monthly"

@@ -1,4 +1,5 @@
-"""The KPI configuration file: defaults of the contract, validation, KPI_CONFIG_FILE."""
+"""The KPI configuration file: defaults of the contract, validation (the resource that
+reads KPI_CONFIG_FILE: test_config_files.py)."""
 
 from decimal import Decimal
 
@@ -33,13 +34,14 @@ def test_defaults_follow_the_contract():
     assert isinstance(cfg.chiso_tolerance_pp, Decimal)
 
 
-def test_env_var_points_elsewhere(tmp_path, monkeypatch):
+def test_a_file_elsewhere(tmp_path, monkeypatch):
     data = _default()
     data["targets"]["on_time"]["percent"] = "85.5"
     path = tmp_path / "kpi.yaml"
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
     monkeypatch.setenv("KPI_CONFIG_FILE", str(path))
-    cfg = load_kpi_config()
+    assert load_kpi_config().source == str(DEFAULT_CONFIG_FILE)  # the domain reads no env
+    cfg = load_kpi_config(path)
     assert cfg.targets["on_time"].percent == Decimal("85.5")
     assert cfg.band("on_time", 855, 1000) == "green"
     assert cfg.source == str(path)

@@ -16,6 +16,7 @@ from kpi_pipeline.lineage.assets import (
 )
 from kpi_pipeline.warehouse.resource import WarehouseResource
 from kpi_pipeline_tests.conftest import make_portals
+from kpi_pipeline_tests.file_resources import file_resources
 from kpi_pipeline_tests.ingestion.helpers import run_weeks, table, with_history_from
 from kpi_pipeline_tests.kpis.helpers import COUNTS
 from kpi_simulator import SimulatorConfig, SimulatorServer, World
@@ -40,10 +41,14 @@ def loaded(reform_sim, pg_server_url, template_database):
     server, config = reform_sim
     name = f"kpi_test_{uuid.uuid4().hex[:10]}"
     url = db.create_database(pg_server_url, name, template=template_database)
-    resources = {"warehouse": WarehouseResource(database_url=url), **make_portals(server, config)}
+    resources = {
+        "warehouse": WarehouseResource(database_url=url),
+        **make_portals(server, config),
+        **file_resources(),
+    }
     resources = with_history_from(resources, FIRST)  # the KPIs need the history from FIRST on
     run_weeks(resources, FIRST, LAST)
-    warehouse = {"warehouse": resources["warehouse"]}
+    warehouse = {"warehouse": resources["warehouse"], **file_resources()}
     materialize([ref_unit_lineage], resources=warehouse)
     weekly = [unit_kpi_weekly, unit_kpi_weekly_current_map]
     tags = {

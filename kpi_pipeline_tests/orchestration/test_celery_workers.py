@@ -4,7 +4,9 @@ Two `dagster-celery worker start` processes listen on a queue of their own; the 
 ingestion job of one week runs as `dagster job execute` (the run worker) with
 `KPI_CELERY_BROKER_URL` set, so `kpi_pipeline.definitions` gives its jobs the celery executor.
 Every step must run in a worker process (neither this test nor the run process), both workers
-must take steps, and the tables must equal the simulator's truth.
+must take steps, and the tables must equal the simulator's truth. The workers have a KPI_HOME
+of their own (another machine's disk); the checks' Data Docs must land in the artifact store
+all processes share (`KPI_ARTIFACT_ROOT`), each check's metadata naming its place there.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ WORKERS = 2
 WORKER_CONFIG = settings.PROJECT_ROOT / "deploy" / "celery_worker.yaml"
 
 
-def _env(home: Path, database_url, simulator, redis_url, queue) -> dict:
+def _env(home: Path, database_url, simulator, redis_url, queue, shared: Path) -> dict:
     bin_dir = str(Path(sys.executable).parent)
     return {
         **{k: v for k, v in os.environ.items() if not k.startswith(("KPI_", "DAGSTER_"))},
@@ -44,6 +46,7 @@ def _env(home: Path, database_url, simulator, redis_url, queue) -> dict:
         "KPI_DATABASE_URL": database_url,
         "KPI_CELERY_BROKER_URL": redis_url,
         "KPI_CELERY_QUEUE": queue,
+        settings.KPI_ARTIFACT_ROOT: str(shared),
         # the change history starts at the week, so the pull reads it through the week in
         # progress and nothing before it (domain/history.py)
         "KPI_HISTORY_START": WEEK,
@@ -92,10 +95,12 @@ def test_steps_run_on_celery_workers_and_tables_match_the_truth(
 ):
     t0 = time.monotonic()
     queue = f"kpi-test-{uuid.uuid4().hex[:8]}"
-    env = _env(dagster_home, database_url, simulator, redis_url, queue)
+    shared = tmp_path / "shared-artifacts"
+    env = _env(dagster_home, database_url, simulator, redis_url, queue, shared)
+    worker_env = {**env, settings.KPI_HOME: str(tmp_path / "worker-kpi-home")}
     names = [f"kpi-test-worker-{i}-{uuid.uuid4().hex[:6]}" for i in range(WORKERS)]
     logs = [tmp_path / f"{n}.log" for n in names]
-    workers = [_start_worker(env, queue, n, log) for n, log in zip(names, logs, strict=True)]
+    workers = [_start_worker(worker_env, queue, n, log) for n, log in zip(names, logs, strict=True)]
     try:
         _wait_for_workers(redis_url, names, workers, logs)
         worker_pids = _pids_under(workers)
@@ -151,6 +156,20 @@ def test_steps_run_on_celery_workers_and_tables_match_the_truth(
         if e.event_type == DagsterEventType.ENGINE_EVENT and "in celery worker" in (e.message or "")
     ]
     assert {e.step_key for e in in_worker} == set(step_pids)
+
+    # Data Docs of every check, in the shared store; none on either process's own disk.
+    evaluations = [
+        e.event_specific_data
+        for e in events
+        if e.event_type == DagsterEventType.ASSET_CHECK_EVALUATION
+    ]
+    assert len(evaluations) == len(check_steps)
+    for evaluation in evaluations:
+        where = evaluation.metadata["data_docs"].value
+        assert Path(where).is_relative_to(shared / "gx_docs" / dagster_run.run_id), where
+        assert Path(where).is_file(), where
+    for home in (Path(env[settings.KPI_HOME]), Path(worker_env[settings.KPI_HOME])):
+        assert not (home / "gx_docs").exists(), home
 
     # The tables are right: the dossiers changed from the week on, as the simulator holds them.
     start, _ = window(WEEK, WEEK)

@@ -18,6 +18,7 @@ from kpi_pipeline.staging.assets import ASSETS as STAGING_ASSETS
 from kpi_pipeline.warehouse import db
 from kpi_pipeline.warehouse.resource import WarehouseResource
 from kpi_pipeline_tests.conftest import make_portals
+from kpi_pipeline_tests.file_resources import file_resources
 from kpi_pipeline_tests.truth import Truth
 from kpi_simulator import SimulatorConfig, SimulatorServer, World
 
@@ -40,6 +41,7 @@ def test_first_friday_run_syncs_the_history_and_counts_the_whole_backlog(
     resources = {
         "warehouse": WarehouseResource(database_url=database_url),  # default history start
         **make_portals(server, config),
+        **file_resources(),
     }
     weekly = [a for a in INGESTION_ASSETS + STAGING_ASSETS if a.partitions_def == weekly_partitions]
     reference = [a for a in INGESTION_ASSETS if a.partitions_def is None]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from kpi_pipeline.quality.config import QualityConfig
+from kpi_pipeline.domain.quality_config import QualityConfig
 from kpi_pipeline.warehouse.resource import WarehouseResource
 from kpi_pipeline_tests.quality import rows
 

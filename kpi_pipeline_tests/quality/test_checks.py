@@ -20,6 +20,7 @@ from dagster import (
 from kpi_pipeline.partitions import monthly_partitions, weekly_partitions
 from kpi_pipeline.quality.checks import CHECKS
 from kpi_pipeline.warehouse.resource import WarehouseResource
+from kpi_pipeline_tests.file_resources import file_resources
 from kpi_pipeline_tests.quality import rows
 
 # The run tags of a partition range run (as orchestration/runner.py sets them).
@@ -80,7 +81,10 @@ def test_blocking_failure_stops_the_downstream_kpi_asset(warehouse):
     defs, ran = pipeline({rows.WEEK: week})
 
     result = materialize(
-        defs, resources={"warehouse": warehouse}, partition_key=rows.WEEK, raise_on_error=False
+        defs,
+        resources={"warehouse": warehouse, **file_resources()},
+        partition_key=rows.WEEK,
+        raise_on_error=False,
     )
 
     assert not result.success
@@ -114,7 +118,10 @@ def test_warning_does_not_block(warehouse):
     defs, ran = pipeline({})
 
     result = materialize(
-        defs, resources={"warehouse": warehouse}, partition_key=rows.WEEK, raise_on_error=False
+        defs,
+        resources={"warehouse": warehouse, **file_resources()},
+        partition_key=rows.WEEK,
+        raise_on_error=False,
     )
 
     assert result.success
@@ -144,7 +151,7 @@ def test_a_single_run_backfill_records_each_partition_it_checked(warehouse):
     defs, ran = pipeline(crafted)
     result = materialize(
         defs,
-        resources={"warehouse": warehouse},
+        resources={"warehouse": warehouse, **file_resources()},
         tags={ASSET_PARTITION_RANGE_START_TAG: first, ASSET_PARTITION_RANGE_END_TAG: second},
         raise_on_error=False,
     )
@@ -173,7 +180,7 @@ def test_a_passing_range_passes_each_partition_from_one_validation(warehouse):
     defs, ran = pipeline(crafted)
     result = materialize(
         defs,
-        resources={"warehouse": warehouse},
+        resources={"warehouse": warehouse, **file_resources()},
         tags={ASSET_PARTITION_RANGE_START_TAG: first, ASSET_PARTITION_RANGE_END_TAG: second},
         raise_on_error=False,
     )
@@ -199,7 +206,9 @@ def test_checks_attach_to_the_published_assets(warehouse):
         ("kpi", "unit_kpi_monthly"): monthly_partitions,
     }
     specs = [AssetSpec(list(k), partitions_def=p) for k, p in partitions.items()]
-    defs = Definitions(assets=specs, asset_checks=CHECKS, resources={"warehouse": warehouse})
+    defs = Definitions(
+        assets=specs, asset_checks=CHECKS, resources={"warehouse": warehouse, **file_resources()}
+    )
     Definitions.validate_loadable(defs)
     graph = defs.resolve_asset_graph()
     keys = {(tuple(k.asset_key.path), k.name) for k in graph.asset_check_keys}
@@ -230,7 +239,8 @@ def test_reference_checks_run_unpartitioned(warehouse, key):
         return None
 
     result = materialize(
-        [reference, *checks_on(AssetKey(list(key)))], resources={"warehouse": warehouse}
+        [reference, *checks_on(AssetKey(list(key)))],
+        resources={"warehouse": warehouse, **file_resources()},
     )
     (evaluation,) = result.get_asset_check_evaluations()
     assert evaluation.passed and "partitions" not in evaluation.metadata

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from kpi_pipeline.quality.config import QualityConfig
+from kpi_pipeline.domain.quality_config import QualityConfig
 from kpi_pipeline.quality.gx_runner import run_suite
 from kpi_pipeline.quality.suites import suite_for
 from kpi_pipeline_tests.quality.rows import CALENDAR, dossier, insert_dossiers, ts, week_params

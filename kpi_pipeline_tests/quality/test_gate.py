@@ -12,6 +12,7 @@ from dagster import AssetKey, AssetSpec, DagsterInstance, materialize
 from kpi_pipeline.kpis.assets import unit_kpi_weekly
 from kpi_pipeline.quality.gate import CheckState, blocked_by, hold_message
 from kpi_pipeline.warehouse import db
+from kpi_pipeline_tests.file_resources import file_resources
 from kpi_pipeline_tests.history import record_complete_history
 from kpi_pipeline_tests.quality import rows
 from kpi_pipeline_tests.quality.test_checks import DOSSIERS, KPI_WEEKLY, pipeline
@@ -73,7 +74,7 @@ def test_a_failed_check_of_an_earlier_run_holds_the_kpis_until_it_passes(warehou
     others = [AssetSpec(["staging", "payments"]), AssetSpec(["ref", "units"]),
               AssetSpec(["ref", "procedures"])]  # fmt: skip
     assets = [*staging[:1], *staging[2:], unit_kpi_weekly, *others]
-    resources = {"warehouse": warehouse}
+    resources = {"warehouse": warehouse, **file_resources()}
 
     def run(selection):
         return materialize(

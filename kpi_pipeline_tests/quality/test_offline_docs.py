@@ -7,7 +7,7 @@ import urllib.request
 
 import pytest
 
-from kpi_pipeline.artifacts import serve, with_urls
+from kpi_pipeline.artifact_links import serve, with_urls
 from kpi_pipeline.quality.checks import check_result
 from kpi_pipeline.quality.gx_runner import run_suite
 from kpi_pipeline.quality.suites import suite_for

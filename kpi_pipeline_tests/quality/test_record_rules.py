@@ -8,7 +8,7 @@ import pytest
 import yaml
 from dagster import AssetCheckSeverity, materialize
 
-from kpi_pipeline.quality.config import (
+from kpi_pipeline.domain.quality_config import (
     DEFAULT_CONFIG_FILE,
     QualityConfig,
     QualityConfigError,
@@ -17,6 +17,7 @@ from kpi_pipeline.quality.config import (
 from kpi_pipeline.quality.gx_runner import run_suite
 from kpi_pipeline.quality.records import is_systemic, rule_over_batch
 from kpi_pipeline.quality.suites import suite_for
+from kpi_pipeline_tests.file_resources import file_resources
 from kpi_pipeline_tests.quality import rows
 from kpi_pipeline_tests.quality.test_checks import KPI_WEEKLY, evaluations, materialized, pipeline
 
@@ -38,7 +39,10 @@ def test_one_dossier_beyond_the_slack_is_named_and_the_week_publishes(warehouse)
     defs, ran = pipeline({rows.WEEK: week_of(good=149, pushed=1)})
 
     result = materialize(
-        defs, resources={"warehouse": warehouse}, partition_key=rows.WEEK, raise_on_error=False
+        defs,
+        resources={"warehouse": warehouse, **file_resources()},
+        partition_key=rows.WEEK,
+        raise_on_error=False,
     )
 
     assert result.success
@@ -67,7 +71,10 @@ def test_five_percent_of_the_week_is_systemic_and_blocks(warehouse):
     defs, ran = pipeline({rows.WEEK: week_of(good=95, pushed=5)})
 
     result = materialize(
-        defs, resources={"warehouse": warehouse}, partition_key=rows.WEEK, raise_on_error=False
+        defs,
+        resources={"warehouse": warehouse, **file_resources()},
+        partition_key=rows.WEEK,
+        raise_on_error=False,
     )
 
     assert not result.success

@@ -7,6 +7,7 @@ import pytest
 from dagster import AssetCheckEvaluation, AssetCheckSeverity, AssetKey, MetadataValue, materialize
 
 from kpi_pipeline.quality.summary import check_lines, rule_line
+from kpi_pipeline_tests.file_resources import file_resources
 from kpi_pipeline_tests.quality import rows
 from kpi_pipeline_tests.quality.test_checks import pipeline
 from kpi_pipeline_tests.quality.test_record_rules import week_of
@@ -15,7 +16,10 @@ from kpi_pipeline_tests.quality.test_record_rules import week_of
 def run_checks(warehouse, week: list[dict]):
     defs, _ = pipeline({rows.WEEK: week})
     result = materialize(
-        defs, resources={"warehouse": warehouse}, partition_key=rows.WEEK, raise_on_error=False
+        defs,
+        resources={"warehouse": warehouse, **file_resources()},
+        partition_key=rows.WEEK,
+        raise_on_error=False,
     )
     return result.get_asset_check_evaluations()
 
@@ -85,7 +89,7 @@ def test_the_cli_prints_the_rule_count_and_keys_of_a_failed_check(warehouse):
     defs = Definitions(
         assets=assets,
         jobs=[define_asset_job("week_job")],
-        resources={"warehouse": warehouse},
+        resources={"warehouse": warehouse, **file_resources()},
     )
     said: list[str] = []
     with DagsterInstance.ephemeral() as instance, pytest.raises(RunFailed, match="week_job"):

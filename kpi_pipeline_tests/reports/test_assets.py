@@ -14,6 +14,7 @@ from kpi_pipeline.reports import assets as report_assets
 from kpi_pipeline.reports.assets import ASSETS, friday_report, peak_month_report
 from kpi_pipeline.warehouse import db
 from kpi_pipeline.warehouse.resource import WarehouseResource
+from kpi_pipeline_tests.file_resources import file_resources
 from kpi_pipeline_tests.history import record_complete_history
 from kpi_pipeline_tests.reports import scenario as S
 from kpi_pipeline_tests.reports.warehouse_rows import at
@@ -45,7 +46,7 @@ def _run(asset, database_url, partition_key=None, tags=None, partitions=1, upstr
         [*upstream, asset],
         partition_key=partition_key,
         tags=tags,
-        resources={"warehouse": WarehouseResource(database_url=database_url)},
+        resources={"warehouse": WarehouseResource(database_url=database_url), **file_resources()},
     )
     assert result.success
     events = [e for e in result.get_asset_materialization_events() if e.asset_key == asset.key]

@@ -25,6 +25,7 @@ from kpi_pipeline.reports.render_xlsx import peak_month_xlsx, weekly_xlsx
 from kpi_pipeline.warehouse import db
 from kpi_pipeline.warehouse.resource import WarehouseResource
 from kpi_pipeline_tests.conftest import make_portals
+from kpi_pipeline_tests.file_resources import file_resources
 from kpi_pipeline_tests.ingestion.helpers import run_weeks, with_history_from
 from kpi_simulator import SimulatorConfig, SimulatorServer, World
 
@@ -47,7 +48,7 @@ def warehouse_48(pg_server_url, template_database):
         # the history the KPIs need is complete for all four weeks
         resources = with_history_from(resources, OLD_WEEK)
         run_weeks(resources, OLD_WEEK, OLD_WEEK)
-    warehouse = {"warehouse": resources["warehouse"]}
+    warehouse = {"warehouse": resources["warehouse"], **file_resources()}
     materialize([ref_unit_lineage], resources=warehouse)
     for week in (OLD_WEEK, "2025-06-13", CROSSING, NEW_WEEK):
         kpis = [unit_kpi_weekly, unit_kpi_weekly_current_map]

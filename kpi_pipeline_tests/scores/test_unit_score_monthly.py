@@ -10,6 +10,7 @@ import pytest
 import yaml
 from dagster import AssetKey, materialize
 
+from kpi_pipeline.config_files import build_config_files
 from kpi_pipeline.domain.score_766 import DEFAULT_FILE, load_score_config, points
 from kpi_pipeline.scores.assets import ASSETS, unit_score_monthly
 from kpi_pipeline.warehouse import db
@@ -159,7 +160,10 @@ def _run(database_url, key="2024-06-01"):
     result = materialize(
         [unit_score_monthly],
         partition_key=key,
-        resources={"warehouse": WarehouseResource(database_url=database_url)},
+        resources={
+            "warehouse": WarehouseResource(database_url=database_url),
+            "config_files": build_config_files(),  # KPI_SCORE_CONFIG_FILE, as deployed
+        },
     )
     assert result.success
     return result.get_asset_materialization_events()[-1].materialization.metadata
@@ -291,7 +295,7 @@ def test_rerun_replaces_the_month_and_config_changes_apply(loaded, tmp_path, mon
     path = tmp_path / "score.yaml"
     path.write_text(yaml.safe_dump(raw), encoding="utf-8")
     monkeypatch.setenv("KPI_SCORE_CONFIG_FILE", str(path))
-    assert load_score_config().components["on_time"].full_at_percent == 90
+    assert load_score_config(path).components["on_time"].full_at_percent == 90
     meta = _run(loaded)
     assert meta["units_listed"].value == 1
     unit = _scores(loaded, "unit")

@@ -23,8 +23,11 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Annotated
 
-import yaml
+from pydantic import BeforeValidator
+
+from kpi_pipeline.domain.config_values import FileModel, read_yaml, validated
 
 DEFAULT_FILE = Path(__file__).resolve().parent.parent / "config" / "alert_recipients.yaml"
 CHANNELS = ("email", "webhook")
@@ -62,43 +65,56 @@ def recipient_id(channel: str, recipient) -> str:
     return json.dumps(recipient, sort_keys=True, ensure_ascii=False)
 
 
+def _email(value: object) -> str:
+    if not (isinstance(value, str) and "@" in value and not any(c in value for c in "\r\n,;<>")):
+        raise ValueError(f"{value!r} is not an e-mail address")
+    return value.strip()
+
+
+def _webhook(value: object) -> dict:
+    if isinstance(value, str | int) and not isinstance(value, bool) and str(value).strip():
+        return {"user_id": str(value).strip()}
+    if isinstance(value, dict) and value:
+        return dict(value)
+    raise ValueError(f"{value!r} is neither a user id nor a mapping")
+
+
+def _or_empty(value: object) -> object:
+    return {} if value is None else value
+
+
+def _codes(value: object) -> object:
+    return {str(k): v for k, v in value.items()} if isinstance(value, dict) else value
+
+
+Email = Annotated[str, BeforeValidator(_email)]
+Webhook = Annotated[dict, BeforeValidator(_webhook)]
+
+
+class _Entry(FileModel):
+    email: Annotated[tuple[Email, ...], BeforeValidator(lambda v: v or ())] = ()
+    webhook: Annotated[tuple[Webhook, ...], BeforeValidator(lambda v: v or ())] = ()
+
+
+class RecipientsFile(FileModel):
+    """The recipients file: `default` and `units`, both optional."""
+
+    default: Annotated[_Entry, BeforeValidator(_or_empty)] = _Entry()
+    units: Annotated[dict[str, _Entry], BeforeValidator(_or_empty), BeforeValidator(_codes)] = {}
+
+
 def load_recipients(path: str | Path | None = None) -> Recipients:
+    """The recipients in `path`, else the packaged file (nobody); the `config_files` resource
+    passes the deployment's file (`KPI_ALERT_RECIPIENTS_FILE`)."""
     path = Path(path or DEFAULT_FILE)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise RecipientsError(f"{path}: cannot read the alert recipients: {exc}") from exc
-    return parse_recipients(raw, source=str(path))
+    raw = read_yaml(path, "alert recipients", RecipientsError)
+    return parse_recipients({} if raw is None else raw, source=str(path))
 
 
 def parse_recipients(raw: object, source: str = "<memory>") -> Recipients:
-    if not isinstance(raw, dict) or set(raw) - {"default", "units"}:
-        raise RecipientsError(f"{source}: expected a mapping with `default` and `units`")
-    units = {}
-    if not isinstance(raw.get("units") or {}, dict):
-        raise RecipientsError(f"{source}: units: expected a mapping of unit codes")
-    for code, entry in (raw.get("units") or {}).items():
-        units[str(code)] = _entry(entry, f"{source}: units.{code}")
-    return Recipients(units, _entry(raw.get("default") or {}, f"{source}: default"), source)
+    f = validated(RecipientsFile, raw, source, RecipientsError)
 
+    def entry(e: _Entry) -> dict[str, tuple]:
+        return {"email": e.email, "webhook": e.webhook}
 
-def _entry(entry: object, where: str) -> dict[str, tuple]:
-    if not isinstance(entry, dict) or set(entry) - set(CHANNELS):
-        raise RecipientsError(f"{where}: expected a mapping with `email` and/or `webhook`")
-    out = {}
-    emails = entry.get("email") or []
-    if not isinstance(emails, list) or not all(
-        isinstance(e, str) and "@" in e and not any(c in e for c in "\r\n,;<>") for e in emails
-    ):
-        raise RecipientsError(f"{where}.email: expected a list of e-mail addresses")
-    out["email"] = tuple(e.strip() for e in emails)
-    hooks = []
-    for h in entry.get("webhook") or []:
-        if isinstance(h, str | int) and str(h).strip():
-            hooks.append({"user_id": str(h).strip()})
-        elif isinstance(h, dict) and h:
-            hooks.append(dict(h))
-        else:
-            raise RecipientsError(f"{where}.webhook: {h!r} is neither a user id nor a mapping")
-    out["webhook"] = tuple(hooks)
-    return out
+    return Recipients({c: entry(e) for c, e in f.units.items()}, entry(f.default), source)
