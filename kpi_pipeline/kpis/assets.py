@@ -27,6 +27,7 @@ from kpi_pipeline.kpis.compute import PeriodRange, count_by, replace_table, unit
 from kpi_pipeline.kpis.history import require_complete_history
 from kpi_pipeline.partitions import monthly_partitions, weekly_partitions
 from kpi_pipeline.quality.gate import hold_if_blocked
+from kpi_pipeline.warehouse.db import statement
 from kpi_pipeline.warehouse.resource import WarehouseResource
 from kpi_pipeline.warehouse.table_metadata import table_metadata
 
@@ -130,9 +131,8 @@ def _rows(conn, table: str, periods: PeriodRange, rows: int) -> dict:
 
 def _overdue(conn, table: str, periods: PeriodRange, rows: int) -> dict:
     units, worst = conn.execute(
-        f"SELECT count(DISTINCT unit_code), max(days_overdue) FROM kpi.{table}"
-        " WHERE period_start >= %s AND period_start < %s",
-        (periods.start, periods.end),
+        statement("kpi/select_overdue_summary", table=f"kpi.{table}"),
+        {"start": periods.start, "end": periods.end},
     ).fetchone()
     return {"rows": rows, "units_with_overdue": units, "max_days_overdue": worst or 0}
 

@@ -1,8 +1,9 @@
 """Running the KPI SQL for a partition window, and the metadata the assets publish.
 
 The counting rules, roll-ups and bands live in SQL (`sql/kpi/`): `create_kpi_functions.sql`
-holds the shared building blocks; each published table has a `delete_<table>.sql` and an
-`insert_<table>.sql`, one statement each, covering every period of the window at once.
+holds the shared building blocks; each published table has an `insert_<table>.sql`, one
+statement covering every period of the window at once, and the window's old rows go by the one
+`delete_periods.sql`.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from datetime import date, datetime, time
 
 from kpi_pipeline.domain.calendar import TZ
 from kpi_pipeline.domain.kpi_config import KpiConfig
-from kpi_pipeline.warehouse.db import sql_text
+from kpi_pipeline.warehouse.db import sql_text, statement
 
 STEPS = {"week": "7 days", "month": "1 month"}
 
@@ -53,19 +54,24 @@ def replace_table(conn, table: str, periods: PeriodRange, config: KpiConfig) -> 
     params = periods.params(config)
     # two runs replacing the same table's windows wait for each other instead of colliding
     conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"kpi.{table}",))
-    conn.execute(sql_text(f"kpi/delete_{table}"), params)
+    delete_periods(conn, f"kpi.{table}", params)
     rows = conn.execute(sql_text(f"kpi/insert_{table}"), params).rowcount
     # Later statements of the same transaction read this table (the chiso dossiers read the
     # flagged comparisons): plan them on its real size, uncommitted rows included.
-    conn.execute(f"ANALYZE kpi.{table}")
+    conn.execute(statement("kpi/analyze_table", table=f"kpi.{table}"))
     return rows
 
 
-def _last_period(conn, table: str, periods: PeriodRange) -> date | None:
+def delete_periods(conn, table: str, params: dict, period: str = "period_start") -> None:
+    """Delete the rows of `table` whose `period` column begins in [start, end) of `params`."""
+    conn.execute(statement("kpi/delete_periods", table=table, period=period), params)
+
+
+def _window_periods(conn, table: str, periods: PeriodRange) -> tuple[int, date | None]:
+    window = {"start": periods.start, "end": periods.end}
     return conn.execute(
-        f"SELECT max(period_start) FROM kpi.{table} WHERE period_start >= %s AND period_start < %s",
-        (periods.start, periods.end),
-    ).fetchone()[0]
+        statement("kpi/select_window_periods", table=f"kpi.{table}"), window
+    ).fetchone()
 
 
 def _pct(value) -> str:
@@ -75,34 +81,24 @@ def _pct(value) -> str:
 def unit_kpi_metadata(conn, table: str, periods: PeriodRange, rows: int) -> dict:
     """Counts of units by overall band, the province's rates and the red units, for the last
     period of the window (the one a report shows); plain values, the asset wraps them."""
-    last = _last_period(conn, table, periods)
+    count, last = _window_periods(conn, table, periods)
     meta: dict = {
         "rows": rows,
-        "periods": conn.execute(
-            f"SELECT count(DISTINCT period_start) FROM kpi.{table}"
-            " WHERE period_start >= %s AND period_start < %s",
-            (periods.start, periods.end),
-        ).fetchone()[0],
+        "periods": count,
         "last_period": last.isoformat() if last else None,
     }
     if last is None:
         return meta
     by_band = dict(
         conn.execute(
-            f"SELECT coalesce(overall_band, 'no_data'), count(*) FROM kpi.{table}"
-            " WHERE period_start = %s AND scope = 'unit' GROUP BY 1",
-            (last,),
+            statement("kpi/select_units_by_band", table=f"kpi.{table}"), {"period": last}
         ).fetchall()
     )
     meta["units_by_band"] = {
         b: by_band.get(b, 0) for b in ("green", "yellow", "orange", "red", "no_data")
     }
     province = conn.execute(
-        f"SELECT unit_code, round(100 * on_time_rate, 2), round(100 * online_rate, 2),"
-        f" round(100 * online_payment_rate, 2), round(100 * digitisation_rate, 2), overall_band"
-        f" FROM kpi.{table} WHERE period_start = %s AND scope = 'rollup' AND parent_code IS NULL"
-        f" ORDER BY (unit_level = 'TINH') DESC, unit_code LIMIT 1",
-        (last,),
+        statement("kpi/select_province_rates", table=f"kpi.{table}"), {"period": last}
     ).fetchone()
     if province:
         code, on_time, online, payment, digitised, overall = province
@@ -115,11 +111,7 @@ def unit_kpi_metadata(conn, table: str, periods: PeriodRange, rows: int) -> dict
             "overall_band": overall,
         }
     red = conn.execute(
-        f"SELECT unit_code, unit_name, unit_level, 100 * on_time_rate, on_time_band,"
-        f" 100 * online_rate, online_band, 100 * online_payment_rate, online_payment_band"
-        f" FROM kpi.{table} WHERE period_start = %s AND scope = 'unit' AND overall_band = 'red'"
-        f" ORDER BY unit_level, unit_code",
-        (last,),
+        statement("kpi/select_red_units", table=f"kpi.{table}"), {"period": last}
     ).fetchall()
     meta["red_units_md"] = red_units_markdown(last, red)
     return meta
@@ -149,8 +141,7 @@ def count_by(conn, table: str, column: str, periods: PeriodRange) -> dict[str, i
     return {
         str(k): n
         for k, n in conn.execute(
-            f"SELECT {column}, count(*) FROM kpi.{table}"
-            " WHERE period_start >= %s AND period_start < %s GROUP BY 1 ORDER BY 1",
-            (periods.start, periods.end),
+            statement("kpi/select_count_by", table=f"kpi.{table}", column=column),
+            {"start": periods.start, "end": periods.end},
         ).fetchall()
     }

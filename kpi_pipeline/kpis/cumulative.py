@@ -21,11 +21,12 @@ from dagster import (
     asset,
 )
 
+from kpi_pipeline.config_files import ConfigFilesResource
 from kpi_pipeline.domain.calendar import local_midnight, week_start
 from kpi_pipeline.domain.cumulative import CumulativePeriod, cumulative_periods, months_of
-from kpi_pipeline.domain.kpi_config import KpiConfig, load_kpi_config
+from kpi_pipeline.domain.kpi_config import KpiConfig
 from kpi_pipeline.domain.provinces import REFORM_DAY
-from kpi_pipeline.kpis.compute import PeriodRange
+from kpi_pipeline.kpis.compute import PeriodRange, delete_periods
 from kpi_pipeline.kpis.history import require_complete_history
 from kpi_pipeline.partitions import monthly_partitions
 from kpi_pipeline.quality.gate import hold_if_blocked
@@ -66,7 +67,7 @@ def replace_cumulative(
     params = {"start": periods.start, "end": periods.end, "cfg": config.sql_json()}
     params.update(period_params(kept))
     conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"kpi.{TABLE}",))
-    conn.execute(sql_text(f"kpi/delete_{TABLE}"), params)
+    delete_periods(conn, f"kpi.{TABLE}", params, period="anchor_month")
     return conn.execute(sql_text(f"kpi/insert_{TABLE}"), params).rowcount
 
 
@@ -93,7 +94,9 @@ def _label(p: CumulativePeriod) -> str:
     " before, counted by the contract's rules over each whole period (today's map too where the"
     " comparison crosses the 2025 reform).",
 )
-def unit_kpi_cumulative(context: AssetExecutionContext, warehouse: WarehouseResource):
+def unit_kpi_cumulative(
+    context: AssetExecutionContext, warehouse: WarehouseResource, config_files: ConfigFilesResource
+):
     hold_if_blocked(context)
     window = context.partition_time_window
     periods = PeriodRange.from_window(window.start, window.end, "month")
@@ -102,7 +105,7 @@ def unit_kpi_cumulative(context: AssetExecutionContext, warehouse: WarehouseReso
         require_complete_history(
             context, warehouse, local_midnight(min(p.start for p in kept)), window.end
         )
-    config = load_kpi_config()
+    config = config_files.kpi()
     with warehouse.connect() as conn, conn.transaction():
         rows = replace_cumulative(conn, periods, kept, config)
     context.log.info(

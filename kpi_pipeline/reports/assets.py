@@ -28,6 +28,7 @@ from dagster import (
 
 from kpi_pipeline.artifact_links import with_urls
 from kpi_pipeline.artifacts import ArtifactStoreResource
+from kpi_pipeline.config_files import ConfigFilesResource
 from kpi_pipeline.domain.calendar import TZ, is_peak_month, month_window, week_window
 from kpi_pipeline.partitions import monthly_partitions, weekly_partitions
 from kpi_pipeline.reports import labels as L
@@ -80,7 +81,10 @@ def _snapshot(warehouse: WarehouseResource):
     description="The Friday report of the week: HTML, Excel workbook and trend chart, kept as issued.",
 )
 def friday_report(
-    context: AssetExecutionContext, warehouse: WarehouseResource, artifacts: ArtifactStoreResource
+    context: AssetExecutionContext,
+    warehouse: WarehouseResource,
+    artifacts: ArtifactStoreResource,
+    config_files: ConfigFilesResource,
 ) -> MaterializeResult:
     done = []
     for key in context.partition_keys:
@@ -88,7 +92,9 @@ def friday_report(
         now = _now()
         provisional = now < week_window(week).end
         with _snapshot(warehouse) as conn:
-            data = weekly_report_data(conn, week, generated_at=now, provisional=provisional)
+            data = weekly_report_data(
+                conn, week, generated_at=now, provisional=provisional, config=config_files.kpi()
+            )
         pub = _publish(
             artifacts,
             ("reports", "weekly", key),

@@ -169,6 +169,8 @@ class MonthlyReportData:
     catalogue: tuple[CatalogueRow, ...] = ()  # TINH, HUYEN, XA
     generated_at: datetime | None = None
     provisional: bool = False
+    # how the project's score differs from the portal's, from the deployment's score file
+    score_note: tuple[str, ...] = ()
 
     def fingerprint(self) -> str:
         from kpi_pipeline.reports.model import _fingerprint

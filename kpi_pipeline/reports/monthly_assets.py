@@ -9,6 +9,7 @@ from datetime import date
 from dagster import AssetExecutionContext, AssetKey, BackfillPolicy, MaterializeResult, asset
 
 from kpi_pipeline.artifacts import ArtifactStoreResource
+from kpi_pipeline.config_files import ConfigFilesResource
 from kpi_pipeline.domain.calendar import month_window
 from kpi_pipeline.partitions import monthly_partitions
 from kpi_pipeline.reports import labels as L
@@ -38,7 +39,10 @@ MONTHLY_REPORT_KPIS = [
     " the project's 766-style score beside the portal's figures, and the fields; kept as issued.",
 )
 def monthly_report(
-    context: AssetExecutionContext, warehouse: WarehouseResource, artifacts: ArtifactStoreResource
+    context: AssetExecutionContext,
+    warehouse: WarehouseResource,
+    artifacts: ArtifactStoreResource,
+    config_files: ConfigFilesResource,
 ) -> MaterializeResult:
     done = []
     for key in context.partition_keys:
@@ -46,7 +50,13 @@ def monthly_report(
         now = _now()
         provisional = now < month_window(month).end
         with _snapshot(warehouse) as conn:
-            data = monthly_report_data(conn, month, generated_at=now, provisional=provisional)
+            data = monthly_report_data(
+                conn,
+                month,
+                generated_at=now,
+                provisional=provisional,
+                score_config=config_files.score(),
+            )
         pub = _publish(
             artifacts,
             ("reports", "monthly", f"{month:%Y-%m}"),

@@ -15,7 +15,8 @@ from psycopg.rows import dict_row
 from kpi_pipeline.domain.calendar import month_window
 from kpi_pipeline.domain.cumulative import KINDS, quarter_label
 from kpi_pipeline.domain.provinces import REFORM_DAY
-from kpi_pipeline.domain.score_766 import load_score_config
+from kpi_pipeline.domain.score_766 import ScoreConfig, load_score_config
+from kpi_pipeline.reports import indicators_labels as IL
 from kpi_pipeline.reports import labels as L
 from kpi_pipeline.reports.indicators_model import (
     CatalogueRow,
@@ -39,9 +40,13 @@ def monthly_report_data(
     generated_at: datetime,
     provisional: bool = False,
     province_code: str | None = None,
+    score_config: ScoreConfig | None = None,
 ) -> MonthlyReportData:
     """The monthly report of `month` from kpi.unit_kpi_monthly (and its _current_map twin),
-    kpi.unit_kpi_cumulative, kpi.unit_score_monthly and kpi.unit_kpi_field_monthly."""
+    kpi.unit_kpi_cumulative, kpi.unit_score_monthly and kpi.unit_kpi_field_monthly;
+    `score_config`: the deployment's (the asset passes the `config_files` resource's), else
+    the packaged file."""
+    score_config = score_config or load_score_config()
     month_window(month)  # validates: a 1st
     now_row = _province_month(conn, "unit_kpi_monthly", month)
     if now_row is None:
@@ -76,7 +81,7 @@ def monthly_report_data(
             conn,
             "reports/select_scores_monthly",
             period_start=month,
-            scope=load_score_config().comparison_scope,
+            scope=score_config.comparison_scope,
         )
     ]
     return MonthlyReportData(
@@ -95,6 +100,7 @@ def monthly_report_data(
         ),
         generated_at=generated_at,
         provisional=provisional,
+        score_note=tuple(IL.score_note(score_config)),
     )
 
 

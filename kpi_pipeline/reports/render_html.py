@@ -15,7 +15,6 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from kpi_pipeline.domain.score_766 import load_score_config
 from kpi_pipeline.reports import indicators_labels as IL
 from kpi_pipeline.reports import labels as L
 from kpi_pipeline.reports.indicators_model import MonthlyReportData
@@ -223,7 +222,7 @@ def monthly_html(data: MonthlyReportData, version: str | None = None) -> str:
         no_previous=IL.NO_PREVIOUS,
         no_field=IL.NO_FIELD,
         score_title=IL.SCORE_TITLE,
-        score_note=IL.score_note(load_score_config()),
+        score_note=data.score_note,
         catalogue_note=IL.CATALOGUE_NOTE,
         catalogue_levels=IL.CATALOGUE_LEVELS,
     )

@@ -28,7 +28,6 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from kpi_pipeline.domain.score_766 import load_score_config
 from kpi_pipeline.reports import indicators_labels as IL
 from kpi_pipeline.reports import labels as L
 from kpi_pipeline.reports.indicators_model import MonthlyReportData
@@ -762,7 +761,7 @@ def _monthly_score(ws: Worksheet, data: MonthlyReportData) -> None:
     ws.append([None])
     ws.append([IL.SCORE_TITLE])
     ws.cell(ws.max_row, 1).font = BOLD
-    for line in IL.score_note(load_score_config()):
+    for line in data.score_note:
         ws.append([line])
 
 

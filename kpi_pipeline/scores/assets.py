@@ -22,9 +22,10 @@ from dagster import (
 from kpi_pipeline.config_files import ConfigFilesResource
 from kpi_pipeline.domain.calendar import TZ
 from kpi_pipeline.domain.score_766 import ScoreConfig
+from kpi_pipeline.kpis.compute import delete_periods
 from kpi_pipeline.kpis.history import require_complete_history
 from kpi_pipeline.partitions import monthly_partitions
-from kpi_pipeline.warehouse.db import execute_file, sql_text
+from kpi_pipeline.warehouse.db import sql_text
 from kpi_pipeline.warehouse.resource import WarehouseResource
 from kpi_pipeline.warehouse.table_metadata import table_metadata
 
@@ -63,7 +64,8 @@ def unit_score_monthly(
     start, end = window.start.astimezone(TZ).date(), window.end.astimezone(TZ).date()
     params = {"start": start, "end": end, "cfg": config.sql_json()}
     with warehouse.connect() as conn, conn.transaction():
-        execute_file(conn, "kpi/delete_unit_score_monthly", params)
+        for table in ("kpi.unit_score_dossiers_monthly", "kpi.unit_score_monthly"):
+            delete_periods(conn, table, params)
         rows = conn.execute(sql_text("kpi/insert_unit_score_monthly"), params).rowcount
         dossiers = conn.execute(sql_text("kpi/insert_unit_score_dossiers_monthly"), params).rowcount
         listed = _listed(conn, start, end)

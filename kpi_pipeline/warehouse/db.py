@@ -141,6 +141,14 @@ def statements(name: str, **identifiers: str) -> list:
     return out
 
 
+def statement(name: str, **identifiers: str):
+    """The one statement of `sql/<name>.sql`, identifiers bound as in `statements`."""
+    found = statements(name, **identifiers)
+    if len(found) != 1:
+        raise ValueError(f"sql/{name}.sql holds {len(found)} statements, not one")
+    return found[0]
+
+
 def execute_file(conn, name: str, params: dict | None = None, **identifiers: str) -> None:
     """Run every statement of `sql/<name>.sql` on `conn` with bound parameters."""
     for stmt in statements(name, **identifiers):

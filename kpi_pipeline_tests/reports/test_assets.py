@@ -9,6 +9,7 @@ import pytest
 from dagster import AssetKey, materialize
 from openpyxl import load_workbook
 
+from kpi_pipeline.domain import kpi_config
 from kpi_pipeline.kpis.assets import drilldown_procedures_weekly, overdue_dossiers_weekly
 from kpi_pipeline.reports import assets as report_assets
 from kpi_pipeline.reports.assets import ASSETS, friday_report, peak_month_report
@@ -39,14 +40,18 @@ def clock(monkeypatch):
     return set_now
 
 
-def _run(asset, database_url, partition_key=None, tags=None, partitions=1, upstream=()):
-    """Materialise `asset` (after the `upstream` assets, in the same run); its metadata."""
+def _run(asset, database_url, partition_key=None, tags=None, partitions=1, upstream=(), files=None):
+    """Materialise `asset` (after the `upstream` assets, in the same run); its metadata.
+    `files`: the `config_files` resource's paths (default: the packaged files)."""
     record_complete_history(database_url)
     result = materialize(
         [*upstream, asset],
         partition_key=partition_key,
         tags=tags,
-        resources={"warehouse": WarehouseResource(database_url=database_url), **file_resources()},
+        resources={
+            "warehouse": WarehouseResource(database_url=database_url),
+            **file_resources(**(files or {})),
+        },
     )
     assert result.success
     events = [e for e in result.get_asset_materialization_events() if e.asset_key == asset.key]
@@ -118,6 +123,21 @@ def test_friday_report_is_written_and_kept_as_issued(database_url, home, clock):
     assert (folder / f"bao-cao-tuan-{WEEK}.html").read_bytes() == issued
     manifest = json.loads((folder / "issued.json").read_text())
     assert [v["version"] for v in manifest["versions"]] == [1, 2]
+
+
+def test_friday_report_follows_the_deployments_kpi_file(database_url, home, clock, tmp_path):
+    """The report reads its targets and minimum volume from the `config_files` resource (the
+    deployment's KPI_CONFIG_FILE), not from the packaged file."""
+    with db.connect(database_url) as conn:
+        S.load_weekly(conn)
+        conn.commit()
+    packaged = Path(kpi_config.DEFAULT_CONFIG_FILE).read_text(encoding="utf-8")
+    assert "  dossiers: 5\n" in packaged
+    own = tmp_path / "kpi.yaml"
+    own.write_text(packaged.replace("  dossiers: 5\n", "  dossiers: 17\n"), encoding="utf-8")
+    meta = _run(friday_report, database_url, WEEK, files={"kpi_file": str(own)})
+    html = _path(meta, "html").read_text(encoding="utf-8")
+    assert "dưới 17 hồ sơ" in html and "dưới 5 hồ sơ" not in html
 
 
 def test_week_in_progress_gets_a_provisional_report(database_url, home, clock):
