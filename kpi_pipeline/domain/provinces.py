@@ -14,7 +14,7 @@ from datetime import date
 from functools import cache
 from importlib import resources
 
-from vietnamadminunits.database.main import query
+from kpi_pipeline.domain import admin_units
 
 REFORM_DAY = date(2025, 7, 1)  # 34 provinces, two tiers of local government
 
@@ -38,14 +38,13 @@ def converter_data() -> dict:
 @cache
 def provinces() -> tuple[dict[str, tuple[str, str]], dict[str, tuple[str, str]]]:
     """(new code -> (name, key), legacy code -> (name, key))."""
-    sql = "select distinct provinceCode, province, provinceKey from {}"
     new = {
         r["provinceCode"]: (r["province"], r["provinceKey"])
-        for r in query(sql.format("admin_units"))
+        for r in admin_units.query("select_current_provinces")
     }
     legacy = {
         r["provinceCode"]: (r["province"], r["provinceKey"])
-        for r in query(sql.format("admin_units_legacy"))
+        for r in admin_units.query("select_legacy_provinces")
     }
     return new, legacy
 

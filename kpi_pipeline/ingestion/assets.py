@@ -23,7 +23,7 @@ from kpi_pipeline.ingestion.prefetch import prefetched
 from kpi_pipeline.ingestion.resources import PortalResource
 from kpi_pipeline.ingestion.sources import WEEKLY_SOURCES, RawSource
 from kpi_pipeline.partitions import FIRST_MONTH, monthly_partitions, weekly_partitions
-from kpi_pipeline.warehouse.db import execute_file
+from kpi_pipeline.warehouse.db import execute_file, statement
 from kpi_pipeline.warehouse.resource import WarehouseResource
 from kpi_pipeline.warehouse.table_metadata import table_metadata
 
@@ -35,7 +35,7 @@ def portal_ts(ts: datetime) -> str:
 def _copy_incoming(conn, items) -> int:
     """Stream reference items into the temp table `incoming` (see ref/create_incoming.sql)."""
     n = 0
-    with conn.cursor() as cur, cur.copy("COPY incoming (payload) FROM STDIN") as copy:
+    with conn.cursor() as cur, cur.copy(statement("ref/copy_incoming")) as copy:
         for _, item in items:
             copy.write_row((json.dumps(item, ensure_ascii=False),))
             n += 1
@@ -44,8 +44,8 @@ def _copy_incoming(conn, items) -> int:
 
 def _quarantined(conn, source: str, partition: str = "reference") -> int:
     return conn.execute(
-        "SELECT count(*) FROM quarantine.records WHERE source = %s AND partition_key = %s",
-        (source, partition),
+        statement("quarantine/select_quarantined_count"),
+        {"source": source, "partition": partition},
     ).fetchone()[0]
 
 
@@ -64,8 +64,8 @@ def _pull_reference(
         execute_file(conn, "quarantine/delete_reference", {"source": source})
         execute_file(conn, merge_sql, {"run_id": context.run_id, **(extra_params or {})})
         quarantined = _quarantined(conn, source)
-        table = merge_sql.split("_", 1)[1]
-        total = conn.execute(f"SELECT count(*) FROM ref.{table}").fetchone()[0]
+        table = f"ref.{context.asset_key.path[-1]}"  # the asset's own table (ref.units, ...)
+        total = conn.execute(statement("warehouse/select_row_count", table=table)).fetchone()[0]
         standard = table_metadata(conn, context.asset_key.path, total)
     client.close()
     return MaterializeResult(

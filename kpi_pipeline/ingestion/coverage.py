@@ -14,7 +14,7 @@ import psycopg
 
 from kpi_pipeline.domain.calendar import week_window
 from kpi_pipeline.domain.history import HistoryState, WindowPull, history_state
-from kpi_pipeline.warehouse.db import sql_text
+from kpi_pipeline.warehouse.db import sql_text, statement
 
 # The sources pulled by change window (raw tables); the monthly chiso is a publication, not a
 # change log, and is pulled with its month.
@@ -80,4 +80,4 @@ def lock_source(conn: psycopg.Connection, source: str) -> None:
 def database_now(conn: psycopg.Connection) -> datetime:
     """The warehouse's clock: every instant in `raw.coverage` is on it, whichever machine ran
     the step (raw and staging may run on different Celery workers)."""
-    return conn.execute("SELECT clock_timestamp()").fetchone()[0]
+    return conn.execute(statement("warehouse/select_clock_timestamp")).fetchone()[0]

@@ -15,10 +15,9 @@ from functools import lru_cache
 
 import orjson
 import psycopg
-from psycopg import sql
 
 from kpi_pipeline.domain.calendar import week_start
-from kpi_pipeline.warehouse.db import sql_text
+from kpi_pipeline.warehouse.db import statement
 
 
 def week_key_of(ngay_cap_nhat: object) -> str | None:
@@ -72,12 +71,10 @@ def land_raw(
     counts: dict[str, int] = dict.fromkeys(partition_keys, 0)
     with conn.transaction():
         conn.execute(
-            sql.SQL(sql_text("raw/delete_partitions")).format(table=sql.Identifier("raw", table)),
+            statement("raw/delete_partitions", table=f"raw.{table}"),
             {"keys": partition_keys},
         )
-        copy_stmt = sql.SQL(
-            "COPY {} (partition_key, page, payload, run_id, fetched_at) FROM STDIN"
-        ).format(sql.Identifier("raw", table))
+        copy_stmt = statement("raw/copy_pages", table=f"raw.{table}")
         with conn.cursor() as cur, cur.copy(copy_stmt) as copy:
             for page, item in items:
                 key = key_of(item)

@@ -245,21 +245,11 @@ def reconciliation_chiso(
     periods = _periods(context, monthly_partitions)
     with warehouse.connect() as conn, conn.transaction():
         rows = {t: replace_table(conn, t, periods, config) for t in CHISO_TABLES}
+        window = {"start": periods.start, "end": periods.end}
         flagged = dict(
-            conn.execute(
-                "SELECT kpi, count(*) FROM kpi.reconciliation_chiso_monthly"
-                " WHERE flagged AND period_start >= %s AND period_start < %s GROUP BY kpi",
-                (periods.start, periods.end),
-            ).fetchall()
+            conn.execute(statement("kpi/select_flagged_chiso_by_kpi"), window).fetchall()
         )
-        unexplained = conn.execute(
-            "SELECT count(*) FROM kpi.reconciliation_chiso_monthly f"
-            " WHERE f.flagged AND f.period_start >= %s AND f.period_start < %s"
-            " AND NOT EXISTS (SELECT 1 FROM kpi.reconciliation_chiso_dossiers_monthly x"
-            "   WHERE x.period_start = f.period_start AND x.unit_code = f.unit_code"
-            "   AND x.kpi = f.kpi)",
-            (periods.start, periods.end),
-        ).fetchone()[0]
+        unexplained = conn.execute(statement("kpi/select_unexplained_chiso"), window).fetchone()[0]
         reasons = count_by(conn, CHISO_TABLES[1], "reason", periods)
         # Keys as this location defines them (a province location prefixes them: locations.py).
         key = {k.path[-1]: k for k in context.assets_def.keys}

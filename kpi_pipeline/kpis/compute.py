@@ -58,7 +58,7 @@ def replace_table(conn, table: str, periods: PeriodRange, config: KpiConfig) -> 
     rows = conn.execute(sql_text(f"kpi/insert_{table}"), params).rowcount
     # Later statements of the same transaction read this table (the chiso dossiers read the
     # flagged comparisons): plan them on its real size, uncommitted rows included.
-    conn.execute(statement("kpi/analyze_table", table=f"kpi.{table}"))
+    conn.execute(statement("warehouse/analyze_table", table=f"kpi.{table}"))
     return rows
 
 

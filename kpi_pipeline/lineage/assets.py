@@ -14,7 +14,7 @@ from kpi_pipeline.kpis.assets import AFTER_WEEKS, REF, WEEK_STAGING, _deps, _win
 from kpi_pipeline.kpis.compute import unit_kpi_metadata
 from kpi_pipeline.lineage.conversion import SUPPLEMENTS, conversion
 from kpi_pipeline.partitions import monthly_partitions, weekly_partitions
-from kpi_pipeline.warehouse.db import execute_file, sql_text
+from kpi_pipeline.warehouse.db import execute_file, sql_text, statement
 from kpi_pipeline.warehouse.resource import WarehouseResource
 from kpi_pipeline.warehouse.table_metadata import table_metadata
 
@@ -28,10 +28,7 @@ def replace_lineage(conn) -> tuple[list, dict]:
     mapping = current_map(units, rows)
     execute_file(conn, "ref/delete_lineage")
     with conn.cursor() as cur:
-        with cur.copy(
-            "COPY ref.unit_lineage (old_unit_code, new_unit_code, share, is_default,"
-            " effective_date, source) FROM STDIN"
-        ) as copy:
+        with cur.copy(statement("ref/copy_unit_lineage")) as copy:
             for r in rows:
                 copy.write_row(
                     (
@@ -43,9 +40,7 @@ def replace_lineage(conn) -> tuple[list, dict]:
                         r.source,
                     )
                 )
-        with cur.copy(
-            "COPY ref.unit_current_map (unit_code, current_unit_code, lineage_partial) FROM STDIN"
-        ) as copy:
+        with cur.copy(statement("ref/copy_unit_current_map")) as copy:
             for code in sorted(mapping):
                 copy.write_row((code, *mapping[code]))
     return rows, mapping

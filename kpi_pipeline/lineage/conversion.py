@@ -11,8 +11,7 @@ from datetime import date
 from functools import cache
 from importlib import metadata
 
-from vietnamadminunits.database.main import query
-
+from kpi_pipeline.domain import admin_units
 from kpi_pipeline.domain.lineage import Conversion, Supplement
 from kpi_pipeline.domain.provinces import converter_data
 
@@ -39,14 +38,11 @@ def conversion() -> Conversion:
             r["wardCode"],
             r["districtCode"],
         )
-        for r in query(
-            "select provinceKey, districtKey, wardKey, wardCode, districtCode "
-            "from admin_units_legacy"
-        )
+        for r in admin_units.query("select_legacy_unit_keys")
     }
     new = {
         (r["provinceKey"], r["wardKey"]): r["wardCode"]
-        for r in query("select provinceKey, wardKey, wardCode from admin_units")
+        for r in admin_units.query("select_current_ward_keys")
     }
     targets: dict[str, list[tuple[str, bool]]] = {}
     for province, table in raw["DICT_PROVINCE_WARD_NO_DIVIDED"].items():

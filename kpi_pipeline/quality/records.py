@@ -13,6 +13,9 @@ come from our own queries: the rule's SQL over the batch query, on the same ware
 from __future__ import annotations
 
 import psycopg
+from psycopg import sql
+
+from kpi_pipeline.warehouse.db import sql_text
 
 BATCH_ALIAS = "batch_rows"
 
@@ -39,22 +42,23 @@ class RecordCounter:
         self.database_url = database_url
         self._conn: psycopg.Connection | None = None
 
-    def _query(self, sql: str) -> list[tuple]:
+    def _query(self, query: sql.Composable) -> list[tuple]:
         if self._conn is None:
             self._conn = psycopg.connect(self.database_url, autocommit=True)
-        return self._conn.execute(sql).fetchall()
+        return self._conn.execute(query).fetchall()
 
     def batch_rows(self, batch_sql: str) -> int:
-        return self._query(f"SELECT count(*) FROM ({batch_sql}) AS {BATCH_ALIAS}")[0][0]
+        query = sql.SQL(sql_text("quality_records/select_batch_row_count")).format(
+            batch=sql.SQL(batch_sql), alias=sql.Identifier(BATCH_ALIAS)
+        )
+        return self._query(query)[0][0]
 
     def by_unit(self, rule_sql: str, batch_sql: str) -> dict[str, int]:
         """Flagged records per unit (the rule's second column), largest first."""
-        rows = self._query(
-            "SELECT unit_code, count(*) FROM ("
-            f"{rule_over_batch(rule_sql, batch_sql)}) AS flagged"
-            " GROUP BY unit_code ORDER BY count(*) DESC, unit_code"
+        query = sql.SQL(sql_text("quality_records/select_flagged_by_unit")).format(
+            flagged=sql.SQL(rule_over_batch(rule_sql, batch_sql))
         )
-        return {str(unit): n for unit, n in rows}
+        return {str(unit): n for unit, n in self._query(query)}
 
     def close(self) -> None:
         if self._conn is not None:

@@ -14,7 +14,7 @@ Every unit is either placed or listed with the reason it is not (never dropped):
 have no territory; a district or commune may lack a GSO code, or its code may be missing from
 the package (Nông Sơn district, 519, is: shared/docs/domain.md).
 
-No database, no Dagster.
+No warehouse, no Dagster (the package's own SQLite database only, read-only).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache
 
+from kpi_pipeline.domain import admin_units
 from kpi_pipeline.domain.provinces import REFORM_DAY, deployment
 from kpi_pipeline.reports.model import MapPoint, ProvinceMap, UnitRow, UnplacedUnit
 
@@ -72,15 +73,10 @@ def normalise_gso(code: str | int | None) -> str | None:
 @cache
 def province_places(province_code: str) -> ProvincePlaces:
     """The districts and communes of a province with their coordinates (legacy data)."""
-    from vietnamadminunits.database.main import query
-
     code = normalise_gso(province_code).zfill(2)
     if not code.isdigit():
         raise ValueError(f"not a GSO province code: {province_code!r}")
-    rows = query(
-        "SELECT provinceBounds, districtCode, district, districtLat, districtLon,"
-        f" wardCode, ward, wardLat, wardLon FROM admin_units_legacy WHERE provinceCode = '{code}'"
-    )
+    rows = admin_units.query("select_legacy_places", code=code)
     places: dict[tuple[str, str], Place] = {}
     for r in rows:
         for level, c, name, lat, lon in (
@@ -98,14 +94,10 @@ def province_places(province_code: str) -> ProvincePlaces:
 @cache
 def current_places(province_code: str) -> ProvincePlaces:
     """The communes of a new (34-province) province with their coordinates (current data)."""
-    from vietnamadminunits.database.main import query
-
     code = normalise_gso(province_code).zfill(2)
     if not code.isdigit():
         raise ValueError(f"not a GSO province code: {province_code!r}")
-    rows = query(
-        f"SELECT wardCode, ward, wardLat, wardLon FROM admin_units WHERE provinceCode = '{code}'"
-    )
+    rows = admin_units.query("select_current_places", code=code)
     places = {
         (COMMUNE, key): Place(COMMUNE, key, r["ward"], float(r["wardLat"]), float(r["wardLon"]))
         for r in rows

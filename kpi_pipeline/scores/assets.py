@@ -25,7 +25,7 @@ from kpi_pipeline.domain.score_766 import ScoreConfig
 from kpi_pipeline.kpis.compute import delete_periods
 from kpi_pipeline.kpis.history import require_complete_history
 from kpi_pipeline.partitions import monthly_partitions
-from kpi_pipeline.warehouse.db import sql_text
+from kpi_pipeline.warehouse.db import sql_text, statement
 from kpi_pipeline.warehouse.resource import WarehouseResource
 from kpi_pipeline.warehouse.table_metadata import table_metadata
 
@@ -71,9 +71,10 @@ def unit_score_monthly(
         listed = _listed(conn, start, end)
         reasons = dict(
             conn.execute(
-                "SELECT reason, count(*) FROM kpi.unit_score_dossiers_monthly"
-                " WHERE period_start >= %s AND period_start < %s GROUP BY 1 ORDER BY 1",
-                (start, end),
+                statement(
+                    "kpi/select_count_by", table="kpi.unit_score_dossiers_monthly", column="reason"
+                ),
+                {"start": start, "end": end},
             ).fetchall()
         )
         standard = table_metadata(conn, context.asset_key.path, rows)
@@ -101,14 +102,7 @@ def unit_score_monthly(
 
 def _listed(conn, start: date, end: date) -> list[tuple]:
     return conn.execute(
-        "SELECT s.period_start, s.diff_rank, s.unit_code, s.unit_name, s.own_compared_points,"
-        " s.national_compared_points, s.diff_points, s.compared_components,"
-        " (SELECT count(*) FROM kpi.unit_score_dossiers_monthly d"
-        "   WHERE d.period_start = s.period_start AND d.unit_code = s.unit_code)"
-        " FROM kpi.unit_score_monthly s"
-        " WHERE s.period_start >= %s AND s.period_start < %s AND s.diff_rank IS NOT NULL"
-        " ORDER BY s.period_start, s.diff_rank",
-        (start, end),
+        statement("kpi/select_score_differences"), {"start": start, "end": end}
     ).fetchall()
 
 

@@ -95,24 +95,26 @@ def cmd_sync(args) -> int:
 def _summarise(week: date, month: date) -> None:
     import psycopg
 
+    from kpi_pipeline.warehouse.db import statement
+
     url = os.environ[settings.KPI_DATABASE_URL]
     with psycopg.connect(url) as conn:
 
-        def count(sql, *params):
+        def count(name, table, **params):
             try:
-                return conn.execute(sql, params).fetchone()[0]
+                return conn.execute(statement(name, table=table), params).fetchone()[0]
             except psycopg.errors.UndefinedTable:
                 conn.rollback()
                 return None
 
         figures = {
-            "staging.dossiers": count("SELECT count(*) FROM staging.dossiers"),
-            "quarantine.records": count("SELECT count(*) FROM quarantine.records"),
+            "staging.dossiers": count("warehouse/select_row_count", "staging.dossiers"),
+            "quarantine.records": count("warehouse/select_row_count", "quarantine.records"),
             "kpi.unit_kpi_weekly rows for the week": count(
-                "SELECT count(*) FROM kpi.unit_kpi_weekly WHERE period_start = %s", week
+                "kpi/select_period_row_count", "kpi.unit_kpi_weekly", period=week
             ),
             "kpi.unit_kpi_monthly rows for the month": count(
-                "SELECT count(*) FROM kpi.unit_kpi_monthly WHERE period_start = %s", month
+                "kpi/select_period_row_count", "kpi.unit_kpi_monthly", period=month
             ),
         }
     for name, value in figures.items():

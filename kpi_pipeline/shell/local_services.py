@@ -47,7 +47,9 @@ class LocalServices:
 
 def _ensure_database(server_url: str, name: str) -> str:
     with db.connect(server_url, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        exists = conn.execute(
+            db.statement("warehouse/select_database_exists"), {"name": name}
+        ).fetchone()
     return db.with_database(server_url, name) if exists else db.create_database(server_url, name)
 
 

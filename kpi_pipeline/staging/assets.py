@@ -20,7 +20,7 @@ from kpi_pipeline.ingestion.coverage import (
 from kpi_pipeline.partitions import monthly_partitions, weekly_partitions
 from kpi_pipeline.staging.conform import DOSSIERS, PAYMENTS, SYNC_RECORDS, StagingSpec
 from kpi_pipeline.staging.conform import replace_partitions as _replace
-from kpi_pipeline.warehouse.db import execute_file
+from kpi_pipeline.warehouse.db import execute_file, statement
 from kpi_pipeline.warehouse.resource import WarehouseResource
 from kpi_pipeline.warehouse.table_metadata import table_metadata
 
@@ -107,18 +107,11 @@ def stg_chiso(context: AssetExecutionContext, warehouse: WarehouseResource) -> M
     keys = list(context.partition_keys)
     with warehouse.connect() as conn, conn.transaction():
         execute_file(conn, "staging/replace_chiso", {"keys": keys, "run_id": context.run_id})
-        (rows,) = conn.execute(
-            "SELECT count(*) FROM staging.chiso WHERE to_char(month, 'YYYY-MM-DD') = ANY(%s)",
-            (keys,),
-        ).fetchone()
+        (rows,) = conn.execute(statement("staging/select_chiso_count"), {"keys": keys}).fetchone()
         (bad,) = conn.execute(
-            "SELECT count(*) FROM quarantine.records WHERE source = 'national_chiso'"
-            " AND partition_key = ANY(%s)",
-            (keys,),
+            statement("staging/select_chiso_quarantined_count"), {"keys": keys}
         ).fetchone()
-        raw, superseded = conn.execute(
-            "SELECT count(*), count(*) FILTER (WHERE superseded) FROM chiso_ruled"
-        ).fetchone()
+        raw, superseded = conn.execute(statement("staging/select_chiso_ruled_counts")).fetchone()
         standard = table_metadata(conn, context.asset_key.path, rows)
     return MaterializeResult(
         metadata={

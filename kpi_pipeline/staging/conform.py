@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import psycopg
 
-from kpi_pipeline.warehouse.db import execute_file
+from kpi_pipeline.warehouse.db import execute_file, statement
 
 
 @dataclass(frozen=True)
@@ -73,13 +73,11 @@ def replace_partitions(
         execute_file(conn, "quarantine/insert_quarantined", params, raw=f"raw.{spec.source}")
         execute_file(conn, "staging/add_staged_keys", params)
         execute_file(conn, f"staging/merge_current_{spec.name}", params)
-        rows = conn.execute(
-            "SELECT disposition, final_rule, count(*) FROM conformed GROUP BY 1, 2"
-        ).fetchall()
+        rows = conn.execute(statement("staging/select_conformed_counts")).fetchall()
     # Fresh statistics before the KPI steps plan their joins: autovacuum may not have seen the
     # load yet, and a stale row count turned a 0.4 s chiso query into 110 s (benchmarks/).
     with conn.transaction():
-        conn.execute(f"ANALYZE staging.{spec.name}")
+        conn.execute(statement("warehouse/analyze_table", table=f"staging.{spec.name}"))
     by_disposition: dict[str, int] = {}
     by_rule: dict[str, int] = {}
     for disposition, rule, n in rows:

@@ -25,7 +25,8 @@ class ReaderRoleError(RuntimeError):
 
 
 def _role_exists(conn, name: str) -> bool:
-    return conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (name,)).fetchone() is not None
+    found = conn.execute(db.statement("roles/select_role_exists"), {"role": name}).fetchone()
+    return found is not None
 
 
 def reader_excess(conn, name: str) -> list[str]:
@@ -48,7 +49,7 @@ def grant_reader(url: str, name: str, group: str = READER_GROUP) -> list[str]:
         if database:
             db.execute_file(conn, "roles/grant_reader_group", group=group, database=database)
         else:  # a URL without a database name connects to the user's database
-            current = conn.execute("SELECT current_database()").fetchone()[0]
+            current = conn.execute(db.statement("warehouse/select_current_database")).fetchone()[0]
             db.execute_file(conn, "roles/grant_reader_group", group=group, database=current)
         done.append(f"{group}: SELECT on every table of schema kpi, now and later")
         if not _role_exists(conn, name):

@@ -1,0 +1,2 @@
+-- The database server's wall clock now (not the transaction's start).
+SELECT clock_timestamp();

@@ -1,0 +1,2 @@
+-- Every row of {table}.
+SELECT count(*) FROM {table};
