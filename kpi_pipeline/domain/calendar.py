@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+from kpi_pipeline.settings import TIMEZONE
+
+TZ = ZoneInfo(TIMEZONE)  # the one spelling: settings.TIMEZONE (the partitions use it too)
 FRIDAY = 4  # date.weekday()
 # The same Friday as Dagster's WeeklyPartitionsDefinition(day_offset=) counts it (Sunday = 0).
 DAGSTER_FRIDAY = (FRIDAY + 1) % 7
