@@ -6,6 +6,7 @@ refresh week-to-date and month-to-date figures; scheduled reports use closed per
 
 from dagster import MonthlyPartitionsDefinition, WeeklyPartitionsDefinition
 
+from kpi_pipeline.domain.calendar import DAGSTER_FRIDAY
 from kpi_pipeline.settings import TIMEZONE
 
 # 2021-12-31 is the Friday whose week holds 1 January 2022, the first day of the data.
@@ -13,7 +14,7 @@ FIRST_WEEK = "2021-12-31"
 FIRST_MONTH = "2022-01-01"
 
 weekly_partitions = WeeklyPartitionsDefinition(
-    start_date=FIRST_WEEK, day_offset=5, timezone=TIMEZONE, end_offset=1
+    start_date=FIRST_WEEK, day_offset=DAGSTER_FRIDAY, timezone=TIMEZONE, end_offset=1
 )
 monthly_partitions = MonthlyPartitionsDefinition(
     start_date=FIRST_MONTH, timezone=TIMEZONE, end_offset=1

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from kpi_pipeline.domain.headline import headline_figures
 from kpi_pipeline.reports import labels as L
 from kpi_pipeline.reports.model import LEVEL_ORDER, RedUnitDrilldown, UnitRow
 
@@ -101,18 +102,7 @@ def compose(alert: Alert, province_name: str | None = None) -> Message:
         "",
         "Các chỉ số của đơn vị (hồ sơ của riêng đơn vị):",
     ]
-    for key, rate, band, num, den in (
-        ("on_time", u.on_time_rate, u.on_time_band, u.finished_on_time, u.finished),
-        (
-            "online",
-            u.online_rate,
-            u.online_band,
-            u.online_eligible_received_online,
-            u.online_eligible,
-        ),
-        ("online_payment", u.online_payment_rate, u.online_payment_band, u.paid_online,
-         u.payment_eligible),
-    ):  # fmt: skip
+    for key, rate, band, num, den in headline_figures(u):
         if den:
             lines.append(
                 f"- {L.KPI_LABELS[key]}: {L.pct(rate)} ({L.number(num)}/{L.number(den)} hồ sơ)"

@@ -13,8 +13,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+from kpi_pipeline.settings import TIMEZONE
+
+TZ = ZoneInfo(TIMEZONE)  # the one spelling: settings.TIMEZONE (the partitions use it too)
 FRIDAY = 4  # date.weekday()
+# The same Friday as Dagster's WeeklyPartitionsDefinition(day_offset=) counts it (Sunday = 0).
+DAGSTER_FRIDAY = (FRIDAY + 1) % 7
+# The period kinds, each with its length as a PostgreSQL interval: the `p_step` of the
+# sql/kpi functions and the `step` of the quality queries.
+PERIOD_STEPS = {"week": "7 days", "month": "1 month"}
 PEAK_MONTHS = (3, 6, 9, 12)
 
 

@@ -29,10 +29,10 @@ from kpi_pipeline.domain.config_values import (
     read_yaml,
     validated,
 )
+from kpi_pipeline.domain.headline import HEADLINE_KPIS
 from kpi_pipeline.domain.volume import is_low_volume
 
 DEFAULT_CONFIG_FILE = Path(__file__).resolve().parent.parent / "config" / "kpi.yaml"
-HEADLINE_KPIS = ("on_time", "online", "online_payment")
 TARGET_KPIS = (*HEADLINE_KPIS, "level4_share", "digitisation")
 CHISO_SCOPES = ("unit", "rollup")
 DEFAULT_MIN_VOLUME = 5  # dossiers in a KPI's denominator (issue 15); `min_volume` is optional

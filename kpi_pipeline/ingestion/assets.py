@@ -21,7 +21,12 @@ from kpi_pipeline.ingestion.coverage import database_now, load_pulls, record_pul
 from kpi_pipeline.ingestion.loader import land_raw, week_key_of
 from kpi_pipeline.ingestion.prefetch import prefetched
 from kpi_pipeline.ingestion.resources import PortalResource
-from kpi_pipeline.ingestion.sources import WEEKLY_SOURCES, RawSource
+from kpi_pipeline.ingestion.sources import (
+    REFERENCE_SOURCES,
+    WEEKLY_SOURCES,
+    RawSource,
+    ReferenceSource,
+)
 from kpi_pipeline.partitions import FIRST_MONTH, monthly_partitions, weekly_partitions
 from kpi_pipeline.warehouse.db import execute_file, statement
 from kpi_pipeline.warehouse.resource import WarehouseResource
@@ -80,70 +85,41 @@ def _pull_reference(
     )
 
 
-@asset(
-    key=AssetKey(["ref", "units"]),
-    group_name="reference",
-    kinds={"postgres"},
-    description="Reporting units, every version (valid_from/valid_to); versions are added or closed, never overwritten.",
-)
-def ref_units(
-    context: AssetExecutionContext,
-    warehouse: WarehouseResource,
-    provincial_portal: PortalResource,
-) -> MaterializeResult:
-    return _pull_reference(
-        context,
-        warehouse,
-        provincial_portal.client(),
-        "ref_units",
-        "ref/merge_units",
-        [("/api/v1/donvi", {})],
+def build_reference_asset(source: ReferenceSource):
+    """A reference asset: the whole table `source.path` pulled and merged into ref.<name>."""
+
+    @asset(
+        key=AssetKey(["ref", source.name]),
+        group_name="reference",
+        kinds={"postgres"},
+        required_resource_keys={"warehouse", "provincial_portal"},
+        description=source.description,
     )
+    def _ref(context: AssetExecutionContext) -> MaterializeResult:
+        extra: dict | None = None
+        if source.by_year:
+            first = int(FIRST_MONTH[:4])
+            years = list(range(first, date.today().year + 2))
+            pulls = [(source.path, {"nam": y}) for y in years]
+            extra = {"years": years}
+        else:
+            pulls = [(source.path, {})]
+        return _pull_reference(
+            context,
+            context.resources.warehouse,
+            context.resources.provincial_portal.client(),
+            f"ref_{source.name}",
+            source.merge_sql,
+            pulls,
+            extra,
+        )
+
+    return _ref
 
 
-@asset(
-    key=AssetKey(["ref", "procedures"]),
-    group_name="reference",
-    kinds={"postgres"},
-    description="The procedure catalogue: level, integration with the national portal, fees, processing time.",
-)
-def ref_procedures(
-    context: AssetExecutionContext,
-    warehouse: WarehouseResource,
-    provincial_portal: PortalResource,
-) -> MaterializeResult:
-    return _pull_reference(
-        context,
-        warehouse,
-        provincial_portal.client(),
-        "ref_procedures",
-        "ref/merge_procedures",
-        [("/api/v1/thutuc", {})],
-    )
-
-
-@asset(
-    key=AssetKey(["ref", "holidays"]),
-    group_name="reference",
-    kinds={"postgres"},
-    description="Days off and working Saturdays of every year from the first data year to next year.",
-)
-def ref_holidays(
-    context: AssetExecutionContext,
-    warehouse: WarehouseResource,
-    provincial_portal: PortalResource,
-) -> MaterializeResult:
-    first = int(FIRST_MONTH[:4])
-    years = list(range(first, date.today().year + 2))
-    return _pull_reference(
-        context,
-        warehouse,
-        provincial_portal.client(),
-        "ref_holidays",
-        "ref/replace_holidays",
-        [("/api/v1/ngaynghi", {"nam": y}) for y in years],
-        {"years": years},
-    )
+ref_units, ref_procedures, ref_holidays = REFERENCE_ASSETS = [
+    build_reference_asset(source) for source in REFERENCE_SOURCES
+]
 
 
 def _weekly_pages(
@@ -354,4 +330,4 @@ def raw_national_chiso(
     )
 
 
-ASSETS = [ref_units, ref_procedures, ref_holidays, *RAW_WEEKLY_ASSETS, raw_national_chiso]
+ASSETS = [*REFERENCE_ASSETS, *RAW_WEEKLY_ASSETS, raw_national_chiso]

@@ -40,3 +40,39 @@ NATIONAL_PAYMENTS = RawSource(
     "Payment transactions on the national payment platform, by change week.",
 )
 WEEKLY_SOURCES = (PROVINCIAL_DOSSIERS, NATIONAL_SYNC, NATIONAL_PAYMENTS)
+
+
+@dataclass(frozen=True)
+class ReferenceSource:
+    """A reference table pulled whole from the provincial portal and merged into ref.<name>."""
+
+    name: str  # asset key ref/<name>; quarantine source ref_<name>
+    merge_sql: str  # sql/ref/<file>: merges the temp table `incoming` into ref.<name>
+    path: str
+    by_year: bool  # one pull per year (nam=YYYY), first data year to next year
+    description: str
+
+
+REFERENCE_SOURCES = (
+    ReferenceSource(
+        "units",
+        "ref/merge_units",
+        "/api/v1/donvi",
+        False,
+        "Reporting units, every version (valid_from/valid_to); versions are added or closed, never overwritten.",
+    ),
+    ReferenceSource(
+        "procedures",
+        "ref/merge_procedures",
+        "/api/v1/thutuc",
+        False,
+        "The procedure catalogue: level, integration with the national portal, fees, processing time.",
+    ),
+    ReferenceSource(
+        "holidays",
+        "ref/replace_holidays",
+        "/api/v1/ngaynghi",
+        True,
+        "Days off and working Saturdays of every year from the first data year to next year.",
+    ),
+)

@@ -11,11 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from kpi_pipeline.domain.calendar import TZ
+from kpi_pipeline.domain.calendar import PERIOD_STEPS, TZ
 from kpi_pipeline.domain.kpi_config import KpiConfig
 from kpi_pipeline.warehouse.db import sql_text, statement
-
-STEPS = {"week": "7 days", "month": "1 month"}
 
 
 @dataclass(frozen=True)
@@ -27,7 +25,7 @@ class PeriodRange:
 
     @classmethod
     def from_window(cls, start: datetime, end: datetime, kind: str) -> PeriodRange:
-        if kind not in STEPS:
+        if kind not in PERIOD_STEPS:
             raise ValueError(f"unknown period kind {kind!r}")
         local_start, local_end = start.astimezone(TZ), end.astimezone(TZ)
         for ts in (local_start, local_end):

@@ -36,6 +36,7 @@ from dagster import (
 from kpi_pipeline.artifact_links import artifact_url
 from kpi_pipeline.artifacts import ArtifactStoreResource
 from kpi_pipeline.config_files import ConfigFilesResource
+from kpi_pipeline.domain.calendar import PERIOD_STEPS
 from kpi_pipeline.domain.quality_config import QualityConfig
 from kpi_pipeline.partitions import monthly_partitions, weekly_partitions
 from kpi_pipeline.quality.gx_runner import SuiteResult, run_suite
@@ -43,7 +44,6 @@ from kpi_pipeline.quality.suites import SUITES, Period, Suite
 from kpi_pipeline.warehouse.resource import WarehouseResource
 
 PARTITIONS = {"week": weekly_partitions, "month": monthly_partitions, None: None}
-STEPS = {"week": "7 days", "month": "1 month"}
 
 
 def period_params(context: AssetCheckExecutionContext, period: Period) -> dict[str, object]:
@@ -58,7 +58,7 @@ def period_params(context: AssetCheckExecutionContext, period: Period) -> dict[s
         "last_key": keys[-1],
         "start": window.start.date(),
         "end": window.end.date(),
-        "step": STEPS[period],
+        "step": PERIOD_STEPS[period],
     }
 
 
@@ -70,7 +70,7 @@ def partition_params(partitions_def, key: str, period: Period) -> dict[str, obje
         "last_key": key,
         "start": window.start.date(),
         "end": window.end.date(),
-        "step": STEPS[period],
+        "step": PERIOD_STEPS[period],
     }
 
 

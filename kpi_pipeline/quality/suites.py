@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
+from kpi_pipeline.domain.headline import HEADLINE
 from kpi_pipeline.domain.quality_config import QualityConfig
 from kpi_pipeline.quality.sql import unexpected_rows_sql
 
@@ -32,12 +33,10 @@ LATE_REASONS = ["KHACH_QUAN", "CHU_QUAN"]
 PAYMENT_METHODS = ["TRUC_TUYEN", "TRUC_TIEP"]
 SCOPES = ["unit", "rollup"]
 BANDS = ["green", "yellow", "orange", "red"]
-RATES = ["on_time_rate", "online_rate", "online_payment_rate", "digitisation_rate"]
+RATES = [*(k.rate for k in HEADLINE), "digitisation_rate"]
 # (numerator, denominator): a subset is never larger than its set.
 KPI_SUBSETS = [
-    ("finished_on_time", "finished"),
-    ("online_eligible_received_online", "online_eligible"),
-    ("paid_online", "payment_eligible"),
+    *((k.numerator, k.denominator) for k in HEADLINE),
     ("digitised", "received"),
     ("received_online", "received"),
     ("online_eligible", "received"),
@@ -400,7 +399,7 @@ def _kpi_valid(b: Build) -> list:
         ),
         *(
             b.expect(f"{col}_in_set", "ExpectColumnValuesToBeInSet", column=col, value_set=BANDS)
-            for col in ("on_time_band", "online_band", "online_payment_band", "overall_band")
+            for col in (*(k.band for k in HEADLINE), "overall_band")
         ),
         b.rows(
             "rates_match_counts",

@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from kpi_pipeline.domain.calendar import PEAK_MONTHS
+from kpi_pipeline.domain.headline import HEADLINE_KPIS
 from kpi_pipeline.domain.kpi_config import DEFAULT_MIN_VOLUME
 from kpi_pipeline.domain.volume import rated_overall_band
 from kpi_pipeline.reports.labels import vi_sort_key
@@ -29,7 +30,7 @@ BANDS = ("red", "orange", "yellow", "green")
 LOW_VOLUME = "low_volume"
 # Report order: red and orange first, then yellow, green, too few dossiers, no data last.
 BAND_ORDER = {"red": 0, "orange": 1, "yellow": 2, "green": 3, LOW_VOLUME: 4, None: 5}
-HEADLINE = ("on_time", "online", "online_payment")
+HEADLINE = HEADLINE_KPIS
 LEVEL_ORDER = {"TINH": 0, "SO_NGANH": 1, "HUYEN": 2, "XA": 3}
 
 HEATMAP_WEEKS = 13  # a quarter

@@ -15,6 +15,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from kpi_pipeline.domain.headline import HEADLINE_KPIS, headline_figures
 from kpi_pipeline.reports import indicators_labels as IL
 from kpi_pipeline.reports import labels as L
 from kpi_pipeline.reports.indicators_model import MonthlyReportData
@@ -54,6 +55,7 @@ def environment() -> Environment:
         band_letters=BAND_LETTERS,
         level_labels=L.LEVEL_LABELS,
         kpi_labels=L.KPI_LABELS,
+        headline_kpis=HEADLINE_KPIS,
         kpi_targets=L.KPI_TARGET_TEXT,
         trend_on_current_map_note=L.TREND_ON_CURRENT_MAP,
         status_labels=L.PEAK_STATUS_LABELS,
@@ -65,23 +67,7 @@ def environment() -> Environment:
 def weekly_html(data: WeeklyReportData, chart_png: bytes, version: str | None = None) -> str:
     """The Friday report as one HTML document (`chart_png` from `chart.trend_png`)."""
     p = data.province
-    headline = [
-        ("on_time", p.on_time_rate, p.on_time_band, p.finished_on_time, p.finished),
-        (
-            "online",
-            p.online_rate,
-            p.online_band,
-            p.online_eligible_received_online,
-            p.online_eligible,
-        ),
-        (
-            "online_payment",
-            p.online_payment_rate,
-            p.online_payment_band,
-            p.paid_online,
-            p.payment_eligible,
-        ),
-    ]
+    headline = headline_figures(p)
     html = (
         environment()
         .get_template("weekly.html.j2")

@@ -28,6 +28,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from kpi_pipeline.domain.headline import HEADLINE_KPIS
 from kpi_pipeline.reports import indicators_labels as IL
 from kpi_pipeline.reports import labels as L
 from kpi_pipeline.reports.indicators_model import MonthlyReportData
@@ -277,7 +278,7 @@ def _weekly_summary(ws: Worksheet, data: WeeklyReportData, s: Summary) -> None:
             [
                 x.unit.unit_name,
                 L.LEVEL_LABELS.get(x.unit.unit_level, x.unit.unit_level),
-                *(x.short[k] for k in ("on_time", "online", "online_payment")),
+                *(x.short[k] for k in HEADLINE_KPIS),
                 x.total,
             ]
         )
@@ -315,7 +316,7 @@ def _ranked_cells(ws: Worksheet, row: int, col: int, x: Ranked, met: bool = Fals
         L.BAND_LABELS[LOW_VOLUME]
         if u.shown_band(k) == LOW_VOLUME
         else rate(getattr(u, f"{k}_rate"))
-        for k in ("on_time", "online", "online_payment")
+        for k in HEADLINE_KPIS
     ]
     if met:
         values.append(x.met)
@@ -408,7 +409,7 @@ def _weekly_units(ws: Worksheet, units: Iterable[UnitRow], two_tier: bool = Fals
     _header_row(ws, [c for c, _ in columns])
     r = ws.max_row
     for u in units:
-        shown = {k: u.shown_band(k) for k in ("on_time", "online", "online_payment")}
+        shown = {k: u.shown_band(k) for k in HEADLINE_KPIS}
         ws.append(
             [
                 u.unit_code,

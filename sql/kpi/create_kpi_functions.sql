@@ -207,6 +207,50 @@ LANGUAGE sql STABLE AS $$
     LIMIT 1
 $$;
 
+-- Why the national portal sees a dossier behind one of our KPI figures differently, and both
+-- sides' values, for the reconciliation and score drill-downs (NULL reason: no difference).
+-- `on_time` rows are finished dossiers (status 9 or 10), so a national status other than 9/10
+-- (or none) is a status mismatch; the window is the period's [start, end).
+CREATE OR REPLACE FUNCTION kpi.dossier_mismatch(
+    kpi text, synced boolean, w_start timestamptz, w_end timestamptz,
+    status smallint, channel smallint, finished_at timestamptz, due_at timestamptz,
+    payment_method text, n_status smallint, n_channel smallint, n_finished_at timestamptz,
+    n_due_at timestamptz, n_payment_status text)
+RETURNS TABLE (reason text, provincial_value text, national_value text)
+LANGUAGE sql STABLE AS $$
+    SELECT CASE
+            WHEN NOT synced THEN 'missing_from_sync'
+            WHEN kpi = 'on_time' AND coalesce(n_status NOT IN (9, 10), true)
+                THEN 'status_mismatch'
+            WHEN kpi = 'on_time' AND (n_finished_at IS NULL
+                 OR n_finished_at < w_start OR n_finished_at >= w_end)
+                THEN 'finished_date_mismatch'
+            WHEN kpi = 'on_time'
+                 AND (n_finished_at <= n_due_at) IS DISTINCT FROM (finished_at <= due_at)
+                THEN 'on_time_mismatch'
+            WHEN kpi = 'online' AND n_channel IS DISTINCT FROM channel
+                THEN 'channel_mismatch'
+            WHEN kpi = 'online_payment'
+                 AND coalesce(payment_method = 'TRUC_TUYEN', false)
+                     <> coalesce(n_payment_status = 'THANH_CONG', false)
+                THEN 'payment_mismatch'
+        END,
+        CASE kpi
+            WHEN 'on_time' THEN concat('status=', status,
+                ' finished=', to_char(finished_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD HH24:MI'),
+                ' due=', to_char(due_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD HH24:MI'))
+            WHEN 'online' THEN concat('channel=', channel)
+            ELSE concat('payment=', coalesce(payment_method, 'none'))
+        END,
+        CASE WHEN synced THEN CASE kpi
+            WHEN 'on_time' THEN concat('status=', n_status,
+                ' finished=', coalesce(to_char(n_finished_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD HH24:MI'), 'none'),
+                ' due=', coalesce(to_char(n_due_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD HH24:MI'), 'none'))
+            WHEN 'online' THEN concat('channel=', n_channel)
+            ELSE concat('latest_transaction=', coalesce(n_payment_status, 'none'))
+        END END
+$$;
+
 -- What each dossier (staging.dossiers: one row, its latest version) counts for in each period,
 -- as 0/1 flags; one row per (period, dossier, event): `received` rows carry the intake flags,
 -- `finished` rows the processing ones, `overdue` rows overdue_open. The counting rules of

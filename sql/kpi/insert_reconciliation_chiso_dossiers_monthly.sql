@@ -47,40 +47,10 @@ explained AS (
     SELECT o.period_start, o.unit_code, o.kpi, o.ma_ho_so, o.dossier_unit_code,
            o.procedure_code, x.reason, x.provincial_value, x.national_value
     FROM ours o
-    CROSS JOIN LATERAL (
-        SELECT CASE
-            WHEN NOT o.synced THEN 'missing_from_sync'
-            WHEN o.kpi = 'on_time' AND o.n_status IS DISTINCT FROM o.status
-                 AND o.n_status IS DISTINCT FROM 9 AND o.n_status IS DISTINCT FROM 10
-                THEN 'status_mismatch'
-            WHEN o.kpi = 'on_time' AND (o.n_finished_at IS NULL
-                 OR o.n_finished_at < o.window_start OR o.n_finished_at >= o.window_end)
-                THEN 'finished_date_mismatch'
-            WHEN o.kpi = 'on_time' AND (o.n_finished_at <= o.n_due_at)
-                 IS DISTINCT FROM (o.finished_at <= o.due_at)
-                THEN 'on_time_mismatch'
-            WHEN o.kpi = 'online' AND o.n_channel IS DISTINCT FROM o.channel
-                THEN 'channel_mismatch'
-            WHEN o.kpi = 'online_payment'
-                 AND coalesce(o.payment_method = 'TRUC_TUYEN', false)
-                     <> coalesce(o.n_payment_status = 'THANH_CONG', false)
-                THEN 'payment_mismatch'
-        END AS reason,
-        CASE o.kpi
-            WHEN 'on_time' THEN concat('status=', o.status,
-                ' finished=', to_char(o.finished_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD HH24:MI'),
-                ' due=', to_char(o.due_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD HH24:MI'))
-            WHEN 'online' THEN concat('channel=', o.channel)
-            ELSE concat('payment=', coalesce(o.payment_method, 'none'))
-        END AS provincial_value,
-        CASE WHEN NOT o.synced THEN NULL ELSE CASE o.kpi
-            WHEN 'on_time' THEN concat('status=', o.n_status,
-                ' finished=', coalesce(to_char(o.n_finished_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD HH24:MI'), 'none'),
-                ' due=', coalesce(to_char(o.n_due_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD HH24:MI'), 'none'))
-            WHEN 'online' THEN concat('channel=', o.n_channel)
-            ELSE concat('latest_transaction=', coalesce(o.n_payment_status, 'none'))
-        END END AS national_value
-    ) x
+    CROSS JOIN LATERAL kpi.dossier_mismatch(
+        o.kpi, o.synced, o.window_start, o.window_end, o.status, o.channel, o.finished_at, o.due_at,
+        o.payment_method, o.n_status, o.n_channel, o.n_finished_at, o.n_due_at,
+        o.n_payment_status) x
     WHERE x.reason IS NOT NULL
 ),
 national_only AS (  -- finished in the month per the national record, not per ours
