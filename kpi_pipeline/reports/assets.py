@@ -87,13 +87,14 @@ def friday_report(
     config_files: ConfigFilesResource,
 ) -> MaterializeResult:
     done = []
+    config = config_files.kpi()  # the deployment's file, read once for the range
     for key in context.partition_keys:
         week = date.fromisoformat(key)
         now = _now()
         provisional = now < week_window(week).end
         with _snapshot(warehouse) as conn:
             data = weekly_report_data(
-                conn, week, generated_at=now, provisional=provisional, config=config_files.kpi()
+                conn, week, generated_at=now, provisional=provisional, config=config
             )
         pub = _publish(
             artifacts,

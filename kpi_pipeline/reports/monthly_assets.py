@@ -45,6 +45,7 @@ def monthly_report(
     config_files: ConfigFilesResource,
 ) -> MaterializeResult:
     done = []
+    score_config = config_files.score()  # the deployment's file, read once for the range
     for key in context.partition_keys:
         month = date.fromisoformat(key)
         now = _now()
@@ -55,7 +56,7 @@ def monthly_report(
                 month,
                 generated_at=now,
                 provisional=provisional,
-                score_config=config_files.score(),
+                score_config=score_config,
             )
         pub = _publish(
             artifacts,
