@@ -37,7 +37,7 @@ SELECT
         (%(cfg)s::jsonb #>> '{bands,orange_within_pp}')::numeric) END,
     CASE WHEN pk.peak THEN finished_late_subjective
         <= (%(cfg)s::jsonb #>> '{peak_months,targets,max_late_subjective}')::bigint END
-FROM kpi.unit_kpi_rows(%(start)s::date, %(end)s::date, interval '1 month', %(cfg)s::jsonb) r
+FROM kpi.unit_kpi_rows(%(start)s::date, %(end)s::date, %(step)s::interval, %(cfg)s::jsonb) r
 CROSS JOIN LATERAL (
     SELECT r.period_start >= (%(cfg)s::jsonb #>> '{peak_months,from}')::date
        AND extract(month FROM r.period_start)::int IN (

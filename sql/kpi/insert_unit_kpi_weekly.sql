@@ -27,4 +27,4 @@ SELECT
         on_time_band, finished, online_band, online_eligible,
         online_payment_band, payment_eligible, %(cfg)s::jsonb) IS NULL,
     now()
-FROM kpi.unit_kpi_rows(%(start)s::date, %(end)s::date, interval '7 days', %(cfg)s::jsonb);
+FROM kpi.unit_kpi_rows(%(start)s::date, %(end)s::date, %(step)s::interval, %(cfg)s::jsonb);
