@@ -12,8 +12,9 @@ A period not yet ended when the asset runs (the peak-month daily monitoring asks
 week and month in progress) gets a provisional report, never an issued version.
 """
 
+from collections.abc import Callable
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 import psycopg
@@ -30,6 +31,7 @@ from kpi_pipeline.artifact_links import with_urls
 from kpi_pipeline.artifacts import ArtifactStoreResource
 from kpi_pipeline.config_files import ConfigFilesResource
 from kpi_pipeline.domain.calendar import TZ, is_peak_month, month_window, week_window
+from kpi_pipeline.domain.headline import HEADLINE
 from kpi_pipeline.partitions import monthly_partitions, weekly_partitions
 from kpi_pipeline.reports import labels as L
 from kpi_pipeline.reports.publish import Publication, publish
@@ -86,40 +88,25 @@ def friday_report(
     artifacts: ArtifactStoreResource,
     config_files: ConfigFilesResource,
 ) -> MaterializeResult:
-    done = []
     config = config_files.kpi()  # the deployment's file, read once for the range
+    done = []
     for key in context.partition_keys:
         week = date.fromisoformat(key)
-        now = _now()
-        provisional = now < week_window(week).end
-        with _snapshot(warehouse) as conn:
-            data = weekly_report_data(
-                conn, week, generated_at=now, provisional=provisional, config=config
-            )
-        pub = _publish(
-            artifacts,
-            ("reports", "weekly", key),
-            f"bao-cao-tuan-{key}",
-            lambda version, data=data: render_weekly(data, version=version),
-            data.fingerprint(),
-            provisional=provisional,
-            now=now,
-            run_id=context.run_id,
+        period = ReportPeriod(
+            key, week_window(week).end, ("weekly", key), f"bao-cao-tuan-{key}", f"tuần {key}"
         )
-        _log(context, f"tuần {key}", pub)
-        counts = data.band_counts()
         done.append(
-            (
-                key,
-                pub,
-                weekly_markdown(data),
-                {
-                    "units": len(data.units),
-                    **{f"units_{b or 'no_data'}": n for b, n in counts.items()},
-                    "province_on_time_rate": data.province.on_time_rate,
-                    "province_online_rate": data.province.online_rate,
-                    "province_online_payment_rate": data.province.online_payment_rate,
-                },
+            publish_period(
+                context,
+                warehouse,
+                artifacts,
+                period,
+                lambda conn, now, provisional, week=week: weekly_report_data(
+                    conn, week, generated_at=now, provisional=provisional, config=config
+                ),
+                render_weekly,
+                weekly_markdown,
+                _weekly_figures,
             )
         )
     return MaterializeResult(metadata=_metadata(done, artifacts))
@@ -144,34 +131,26 @@ def peak_month_report(
         if not is_peak_month(month):
             skipped.append(key)
             continue
-        now = _now()
-        provisional = now < month_window(month).end
-        with _snapshot(warehouse) as conn:
-            data = peak_month_report_data(conn, month, generated_at=now, provisional=provisional)
-        pub = _publish(
-            artifacts,
-            ("reports", "peak-month", f"{month:%Y-%m}"),
-            f"bao-cao-thang-cao-diem-{month:%Y-%m}",
-            lambda version, data=data: render_peak_month(data, version=version),
-            data.fingerprint(),
-            provisional=provisional,
-            now=now,
-            run_id=context.run_id,
+        part = f"{month:%Y-%m}"
+        period = ReportPeriod(
+            key,
+            month_window(month).end,
+            ("peak-month", part),
+            f"bao-cao-thang-cao-diem-{part}",
+            L.month_label(month),
         )
-        _log(context, L.month_label(month), pub)
-        summary = data.summary()
         done.append(
-            (
-                key,
-                pub,
-                peak_month_markdown(data),
-                {
-                    "units": len(data.units),
-                    "units_met_online": summary["online"]["met"],
-                    "units_met_no_subjective_late": summary["late"]["met"],
-                    "units_met_all": summary["all"]["met"],
-                    "previous_peak_month": f"{data.previous_month:%Y-%m}",
-                },
+            publish_period(
+                context,
+                warehouse,
+                artifacts,
+                period,
+                lambda conn, now, provisional, month=month: peak_month_report_data(
+                    conn, month, generated_at=now, provisional=provisional
+                ),
+                render_peak_month,
+                peak_month_markdown,
+                _peak_month_figures,
             )
         )
     metadata = _metadata(done, artifacts) if done else {}
@@ -185,6 +164,69 @@ def peak_month_report(
         metadata["note"] = MetadataValue.text(note)
         context.log.info(note)
     return MaterializeResult(metadata=metadata)
+
+
+def _weekly_figures(data) -> dict:
+    counts = data.band_counts()
+    return {
+        "units": len(data.units),
+        **{f"units_{b or 'no_data'}": n for b, n in counts.items()},
+        **{f"province_{k.rate}": getattr(data.province, k.rate) for k in HEADLINE},
+    }
+
+
+def _peak_month_figures(data) -> dict:
+    summary = data.summary()
+    return {
+        "units": len(data.units),
+        "units_met_online": summary["online"]["met"],
+        "units_met_no_subjective_late": summary["late"]["met"],
+        "units_met_all": summary["all"]["met"],
+        "previous_peak_month": f"{data.previous_month:%Y-%m}",
+    }
+
+
+@dataclass(frozen=True)
+class ReportPeriod:
+    """One partition's report: its key, the end of its period (before it the report is
+    provisional), its folder below `reports/`, its files' name and its label in the log."""
+
+    key: str
+    end: datetime
+    folder: tuple[str, ...]
+    name: str
+    label: str
+
+
+def publish_period(
+    context: AssetExecutionContext,
+    warehouse: WarehouseResource,
+    artifacts: ArtifactStoreResource,
+    period: ReportPeriod,
+    read: Callable,
+    render: Callable,
+    markdown: Callable,
+    figures: Callable,
+) -> tuple[str, Publication, str, dict]:
+    """Read a period's report data in one snapshot (`read(conn, now, provisional)`), publish
+    its rendering (kept as issued) and log it: the loop body of every report asset; returns
+    the entry `_metadata` takes."""
+    now = _now()
+    provisional = now < period.end
+    with _snapshot(warehouse) as conn:
+        data = read(conn, now, provisional)
+    pub = _publish(
+        artifacts,
+        ("reports", *period.folder),
+        period.name,
+        lambda version: render(data, version=version),
+        data.fingerprint(),
+        provisional=provisional,
+        now=now,
+        run_id=context.run_id,
+    )
+    _log(context, period.label, pub)
+    return period.key, pub, markdown(data), figures(data)
 
 
 def _publish(artifacts: ArtifactStoreResource, parts: tuple[str, ...], *args, **kwargs):

@@ -13,7 +13,7 @@ from kpi_pipeline.config_files import ConfigFilesResource
 from kpi_pipeline.domain.calendar import month_window
 from kpi_pipeline.partitions import monthly_partitions
 from kpi_pipeline.reports import labels as L
-from kpi_pipeline.reports.assets import _log, _metadata, _now, _publish, _snapshot
+from kpi_pipeline.reports.assets import ReportPeriod, _metadata, publish_period
 from kpi_pipeline.reports.monthly_queries import monthly_report_data
 from kpi_pipeline.reports.render import monthly_markdown, render_monthly
 from kpi_pipeline.warehouse.resource import WarehouseResource
@@ -44,36 +44,44 @@ def monthly_report(
     artifacts: ArtifactStoreResource,
     config_files: ConfigFilesResource,
 ) -> MaterializeResult:
-    done = []
     score_config = config_files.score()  # the deployment's file, read once for the range
+    done = []
     for key in context.partition_keys:
         month = date.fromisoformat(key)
-        now = _now()
-        provisional = now < month_window(month).end
-        with _snapshot(warehouse) as conn:
-            data = monthly_report_data(
-                conn,
-                month,
-                generated_at=now,
-                provisional=provisional,
-                score_config=score_config,
-            )
-        pub = _publish(
-            artifacts,
-            ("reports", "monthly", f"{month:%Y-%m}"),
-            f"bao-cao-thang-{month:%Y-%m}",
-            lambda version, data=data: render_monthly(data, version=version),
-            data.fingerprint(),
-            provisional=provisional,
-            now=now,
-            run_id=context.run_id,
+        part = f"{month:%Y-%m}"
+        period = ReportPeriod(
+            key,
+            month_window(month).end,
+            ("monthly", part),
+            f"bao-cao-thang-{part}",
+            L.month_label(month),
         )
-        _log(context, L.month_label(month), pub)
-        figures = {"periods": len(data.comparisons), "fields": len(data.fields)}
-        if data.score_province is not None and data.score_province.score is not None:
-            figures["province_score_766_project"] = data.score_province.score
-        done.append((key, pub, monthly_markdown(data), figures))
+        done.append(
+            publish_period(
+                context,
+                warehouse,
+                artifacts,
+                period,
+                lambda conn, now, provisional, month=month: monthly_report_data(
+                    conn,
+                    month,
+                    generated_at=now,
+                    provisional=provisional,
+                    score_config=score_config,
+                ),
+                render_monthly,
+                monthly_markdown,
+                _figures,
+            )
+        )
     return MaterializeResult(metadata=_metadata(done, artifacts))
+
+
+def _figures(data) -> dict:
+    figures = {"periods": len(data.comparisons), "fields": len(data.fields)}
+    if data.score_province is not None and data.score_province.score is not None:
+        figures["province_score_766_project"] = data.score_province.score
+    return figures
 
 
 ASSETS = [monthly_report]
