@@ -80,6 +80,23 @@ RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
         CASE WHEN NOT kpi.low_volume(payment_den, cfg) THEN payment_band END)
 $$;
 
+-- The minimum-volume columns of a unit_kpi_* row (the added columns after the contract's):
+-- each headline KPI's low-volume flag, the overall band over the rated KPIs, and whether the
+-- row has a contract band but no rated KPI. One definition for the four unit_kpi_* inserts.
+CREATE OR REPLACE FUNCTION kpi.volume_columns(finished bigint, online_eligible bigint,
+                                              payment_eligible bigint, on_time_band text,
+                                              online_band text, online_payment_band text,
+                                              overall_band text, cfg jsonb)
+RETURNS TABLE (on_time_low_volume boolean, online_low_volume boolean,
+               online_payment_low_volume boolean, overall_band_rated text, low_volume boolean)
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT kpi.low_volume(finished, cfg), kpi.low_volume(online_eligible, cfg),
+           kpi.low_volume(payment_eligible, cfg), r.rated,
+           overall_band IS NOT NULL AND r.rated IS NULL
+    FROM (SELECT kpi.rated_overall_band(on_time_band, finished, online_band, online_eligible,
+                                        online_payment_band, payment_eligible, cfg) AS rated) r
+$$;
+
 -- Is `day` a working day, given its ref.holidays kind (NULL when not listed)? Saturdays and
 -- Sundays are off unless LAM_BU (a working Saturday); LE and BU days are off. The SQL twin of
 -- kpi_pipeline.domain.calendar.WorkingCalendar.is_working_day.
