@@ -89,26 +89,16 @@ def friday_report(
     config_files: ConfigFilesResource,
 ) -> MaterializeResult:
     config = config_files.kpi()  # the deployment's file, read once for the range
-    done = []
-    for key in context.partition_keys:
-        week = date.fromisoformat(key)
-        period = ReportPeriod(
-            key, week_window(week).end, ("weekly", key), f"bao-cao-tuan-{key}", f"tuần {key}"
+
+    def read(conn, week: date, now: datetime, provisional: bool):
+        return weekly_report_data(
+            conn, week, generated_at=now, provisional=provisional, config=config
         )
-        done.append(
-            publish_period(
-                context,
-                warehouse,
-                artifacts,
-                period,
-                lambda conn, now, provisional, week=week: weekly_report_data(
-                    conn, week, generated_at=now, provisional=provisional, config=config
-                ),
-                render_weekly,
-                weekly_markdown,
-                _weekly_figures,
-            )
-        )
+
+    done = [
+        publish_period(context, warehouse, artifacts, FRIDAY, key, read)
+        for key in context.partition_keys
+    ]
     return MaterializeResult(metadata=_metadata(done, artifacts))
 
 
@@ -131,28 +121,7 @@ def peak_month_report(
         if not is_peak_month(month):
             skipped.append(key)
             continue
-        part = f"{month:%Y-%m}"
-        period = ReportPeriod(
-            key,
-            month_window(month).end,
-            ("peak-month", part),
-            f"bao-cao-thang-cao-diem-{part}",
-            L.month_label(month),
-        )
-        done.append(
-            publish_period(
-                context,
-                warehouse,
-                artifacts,
-                period,
-                lambda conn, now, provisional, month=month: peak_month_report_data(
-                    conn, month, generated_at=now, provisional=provisional
-                ),
-                render_peak_month,
-                peak_month_markdown,
-                _peak_month_figures,
-            )
-        )
+        done.append(publish_period(context, warehouse, artifacts, PEAK_MONTH, key, _read_peak))
     metadata = _metadata(done, artifacts) if done else {}
     metadata["peak_month"] = bool(done)
     if skipped:
@@ -186,47 +155,68 @@ def _peak_month_figures(data) -> dict:
     }
 
 
-@dataclass(frozen=True)
-class ReportPeriod:
-    """One partition's report: its key, the end of its period (before it the report is
-    provisional), its folder below `reports/`, its files' name and its label in the log."""
+def _read_peak(conn, month: date, now: datetime, provisional: bool):
+    return peak_month_report_data(conn, month, generated_at=now, provisional=provisional)
 
-    key: str
-    end: datetime
-    folder: tuple[str, ...]
+
+@dataclass(frozen=True)
+class Report:
+    """One report's files and previews: its folder below `reports/` and its files' name
+    (each followed by the period), the period a partition key opens (`week` or `month`),
+    and how its data renders (files, Markdown preview, metadata figures)."""
+
+    folder: str
     name: str
-    label: str
+    period: str
+    render: Callable
+    markdown: Callable
+    figures: Callable
+
+
+FRIDAY = Report("weekly", "bao-cao-tuan", "week", render_weekly, weekly_markdown, _weekly_figures)
+PEAK_MONTH = Report(
+    "peak-month",
+    "bao-cao-thang-cao-diem",
+    "month",
+    render_peak_month,
+    peak_month_markdown,
+    _peak_month_figures,
+)
 
 
 def publish_period(
     context: AssetExecutionContext,
     warehouse: WarehouseResource,
     artifacts: ArtifactStoreResource,
-    period: ReportPeriod,
+    report: Report,
+    key: str,
     read: Callable,
-    render: Callable,
-    markdown: Callable,
-    figures: Callable,
 ) -> tuple[str, Publication, str, dict]:
-    """Read a period's report data in one snapshot (`read(conn, now, provisional)`), publish
-    its rendering (kept as issued) and log it: the loop body of every report asset; returns
-    the entry `_metadata` takes."""
+    """The loop body of every report asset, for the partition `key`: read the period's data
+    in one snapshot (`read(conn, first_day, now, provisional)`; provisional before the
+    period's end), publish its rendering (kept as issued) and log it. Returns the entry
+    `_metadata` takes."""
+    first = date.fromisoformat(key)
+    if report.period == "week":
+        end, part, label = week_window(first).end, key, f"tuần {key}"
+    else:
+        end, part, label = month_window(first).end, f"{first:%Y-%m}", L.month_label(first)
     now = _now()
-    provisional = now < period.end
+    provisional = now < end
     with _snapshot(warehouse) as conn:
-        data = read(conn, now, provisional)
+        data = read(conn, first, now, provisional)
     pub = _publish(
         artifacts,
-        ("reports", *period.folder),
-        period.name,
-        lambda version: render(data, version=version),
+        ("reports", report.folder, part),
+        f"{report.name}-{part}",
+        lambda version: report.render(data, version=version),
         data.fingerprint(),
         provisional=provisional,
         now=now,
         run_id=context.run_id,
     )
-    _log(context, period.label, pub)
-    return period.key, pub, markdown(data), figures(data)
+    _log(context, label, pub)
+    return key, pub, report.markdown(data), report.figures(data)
 
 
 def _publish(artifacts: ArtifactStoreResource, parts: tuple[str, ...], *args, **kwargs):

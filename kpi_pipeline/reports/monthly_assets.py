@@ -4,16 +4,14 @@ same periods a year before, the project's 766-style score beside the national po
 published figures, and the breakdown by field, and the level-4 share of the procedure catalogue (issue 15). Kept as issued (publish.py), like
 the other reports; a month not yet ended gets a provisional report."""
 
-from datetime import date
+from datetime import date, datetime
 
 from dagster import AssetExecutionContext, AssetKey, BackfillPolicy, MaterializeResult, asset
 
 from kpi_pipeline.artifacts import ArtifactStoreResource
 from kpi_pipeline.config_files import ConfigFilesResource
-from kpi_pipeline.domain.calendar import month_window
 from kpi_pipeline.partitions import monthly_partitions
-from kpi_pipeline.reports import labels as L
-from kpi_pipeline.reports.assets import ReportPeriod, _metadata, publish_period
+from kpi_pipeline.reports.assets import Report, _metadata, publish_period
 from kpi_pipeline.reports.monthly_queries import monthly_report_data
 from kpi_pipeline.reports.render import monthly_markdown, render_monthly
 from kpi_pipeline.warehouse.resource import WarehouseResource
@@ -45,35 +43,16 @@ def monthly_report(
     config_files: ConfigFilesResource,
 ) -> MaterializeResult:
     score_config = config_files.score()  # the deployment's file, read once for the range
-    done = []
-    for key in context.partition_keys:
-        month = date.fromisoformat(key)
-        part = f"{month:%Y-%m}"
-        period = ReportPeriod(
-            key,
-            month_window(month).end,
-            ("monthly", part),
-            f"bao-cao-thang-{part}",
-            L.month_label(month),
+
+    def read(conn, month: date, now: datetime, provisional: bool):
+        return monthly_report_data(
+            conn, month, generated_at=now, provisional=provisional, score_config=score_config
         )
-        done.append(
-            publish_period(
-                context,
-                warehouse,
-                artifacts,
-                period,
-                lambda conn, now, provisional, month=month: monthly_report_data(
-                    conn,
-                    month,
-                    generated_at=now,
-                    provisional=provisional,
-                    score_config=score_config,
-                ),
-                render_monthly,
-                monthly_markdown,
-                _figures,
-            )
-        )
+
+    done = [
+        publish_period(context, warehouse, artifacts, MONTHLY, key, read)
+        for key in context.partition_keys
+    ]
     return MaterializeResult(metadata=_metadata(done, artifacts))
 
 
@@ -83,5 +62,7 @@ def _figures(data) -> dict:
         figures["province_score_766_project"] = data.score_province.score
     return figures
 
+
+MONTHLY = Report("monthly", "bao-cao-thang", "month", render_monthly, monthly_markdown, _figures)
 
 ASSETS = [monthly_report]
