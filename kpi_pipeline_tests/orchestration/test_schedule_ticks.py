@@ -5,12 +5,12 @@ on the workspace (the code location in its own gRPC server process, as the daemo
 from datetime import UTC, datetime
 
 import pytest
-from dagster import DagsterInstance, build_schedule_context, instance_for_test
-from dagster_graphql.test.utils import define_out_of_process_context, execute_dagster_graphql
+from dagster import DagsterInstance, build_schedule_context
+from dagster_graphql.test.utils import execute_dagster_graphql
 
-from kpi_pipeline import settings
 from kpi_pipeline.definitions import defs
 from kpi_pipeline.domain.calendar import TZ
+from kpi_pipeline_tests.orchestration.workspace import graphql_workspace
 
 FUTURE_TICKS = """
 query FutureTicks($selector: ScheduleSelector!, $cursor: Float!, $limit: Int!) {
@@ -37,21 +37,10 @@ def _tick(name: str, when: datetime):
 @pytest.fixture(scope="module")
 def future_ticks():
     """`ticks(name, start, limit)`: the schedule's next execution times from `start`, local."""
-    workspace = str(settings.PROJECT_ROOT / "workspace.yaml")
-    with (
-        instance_for_test() as instance,
-        define_out_of_process_context(workspace, None, instance) as context,
-    ):
-        (entry,) = context.get_code_location_entries().values()
-        assert entry.load_error is None, entry.load_error
-        (repo,) = entry.code_location.get_repositories()
+    with graphql_workspace() as (context, repository):
 
         def ticks(name: str, start: datetime, limit: int) -> list[datetime]:
-            selector = {
-                "repositoryLocationName": entry.origin.location_name,
-                "repositoryName": repo,
-                "scheduleName": name,
-            }
+            selector = {**repository, "scheduleName": name}
             variables = {"selector": selector, "cursor": start.timestamp(), "limit": limit}
             data = execute_dagster_graphql(context, FUTURE_TICKS, variables).data
             results = data["scheduleOrError"]["futureTicks"]["results"]
