@@ -18,27 +18,38 @@ from kpi_pipeline.warehouse.db import sql_text, statement
 
 @dataclass(frozen=True)
 class PeriodRange:
-    """The periods [start, end) of a partition window (one partition or a backfill range)."""
+    """The periods [start, end) of a partition window (one partition or a backfill range), of
+    one kind (`PERIOD_STEPS`): the window alone cannot tell four Friday weeks from a February
+    that starts on a Friday, so the caller, which knows its partitions, names it."""
 
     start: date
     end: date
+    kind: str
+
+    def __post_init__(self) -> None:
+        if self.kind not in PERIOD_STEPS:
+            raise ValueError(f"unknown period kind {self.kind!r}")
+
+    @property
+    def step(self) -> str:
+        """The period length as a PostgreSQL interval: the insert statements' `step`."""
+        return PERIOD_STEPS[self.kind]
 
     @classmethod
     def from_window(cls, start: datetime, end: datetime, kind: str) -> PeriodRange:
-        if kind not in PERIOD_STEPS:
-            raise ValueError(f"unknown period kind {kind!r}")
         local_start, local_end = start.astimezone(TZ), end.astimezone(TZ)
         for ts in (local_start, local_end):
             if ts.time() != time(0):
                 raise ValueError(f"partition window bound {ts.isoformat()} is not local midnight")
         if local_end <= local_start:
             raise ValueError(f"empty partition window {start} .. {end}")
-        return cls(local_start.date(), local_end.date())
+        return cls(local_start.date(), local_end.date(), kind)
 
     def params(self, config: KpiConfig) -> dict:
         return {
             "start": self.start,
             "end": self.end,
+            "step": self.step,
             "cfg": config.sql_json(),
             "top": config.top_procedures,
         }

@@ -12,8 +12,9 @@ A period not yet ended when the asset runs (the peak-month daily monitoring asks
 week and month in progress) gets a provisional report, never an issued version.
 """
 
+from collections.abc import Callable
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 import psycopg
@@ -30,6 +31,7 @@ from kpi_pipeline.artifact_links import with_urls
 from kpi_pipeline.artifacts import ArtifactStoreResource
 from kpi_pipeline.config_files import ConfigFilesResource
 from kpi_pipeline.domain.calendar import TZ, is_peak_month, month_window, week_window
+from kpi_pipeline.domain.headline import HEADLINE
 from kpi_pipeline.partitions import monthly_partitions, weekly_partitions
 from kpi_pipeline.reports import labels as L
 from kpi_pipeline.reports.publish import Publication, publish
@@ -86,42 +88,17 @@ def friday_report(
     artifacts: ArtifactStoreResource,
     config_files: ConfigFilesResource,
 ) -> MaterializeResult:
-    done = []
     config = config_files.kpi()  # the deployment's file, read once for the range
-    for key in context.partition_keys:
-        week = date.fromisoformat(key)
-        now = _now()
-        provisional = now < week_window(week).end
-        with _snapshot(warehouse) as conn:
-            data = weekly_report_data(
-                conn, week, generated_at=now, provisional=provisional, config=config
-            )
-        pub = _publish(
-            artifacts,
-            ("reports", "weekly", key),
-            f"bao-cao-tuan-{key}",
-            lambda version, data=data: render_weekly(data, version=version),
-            data.fingerprint(),
-            provisional=provisional,
-            now=now,
-            run_id=context.run_id,
+
+    def read(conn, week: date, now: datetime, provisional: bool):
+        return weekly_report_data(
+            conn, week, generated_at=now, provisional=provisional, config=config
         )
-        _log(context, f"tuần {key}", pub)
-        counts = data.band_counts()
-        done.append(
-            (
-                key,
-                pub,
-                weekly_markdown(data),
-                {
-                    "units": len(data.units),
-                    **{f"units_{b or 'no_data'}": n for b, n in counts.items()},
-                    "province_on_time_rate": data.province.on_time_rate,
-                    "province_online_rate": data.province.online_rate,
-                    "province_online_payment_rate": data.province.online_payment_rate,
-                },
-            )
-        )
+
+    done = [
+        publish_period(context, warehouse, artifacts, FRIDAY, key, read)
+        for key in context.partition_keys
+    ]
     return MaterializeResult(metadata=_metadata(done, artifacts))
 
 
@@ -144,36 +121,7 @@ def peak_month_report(
         if not is_peak_month(month):
             skipped.append(key)
             continue
-        now = _now()
-        provisional = now < month_window(month).end
-        with _snapshot(warehouse) as conn:
-            data = peak_month_report_data(conn, month, generated_at=now, provisional=provisional)
-        pub = _publish(
-            artifacts,
-            ("reports", "peak-month", f"{month:%Y-%m}"),
-            f"bao-cao-thang-cao-diem-{month:%Y-%m}",
-            lambda version, data=data: render_peak_month(data, version=version),
-            data.fingerprint(),
-            provisional=provisional,
-            now=now,
-            run_id=context.run_id,
-        )
-        _log(context, L.month_label(month), pub)
-        summary = data.summary()
-        done.append(
-            (
-                key,
-                pub,
-                peak_month_markdown(data),
-                {
-                    "units": len(data.units),
-                    "units_met_online": summary["online"]["met"],
-                    "units_met_no_subjective_late": summary["late"]["met"],
-                    "units_met_all": summary["all"]["met"],
-                    "previous_peak_month": f"{data.previous_month:%Y-%m}",
-                },
-            )
-        )
+        done.append(publish_period(context, warehouse, artifacts, PEAK_MONTH, key, _read_peak))
     metadata = _metadata(done, artifacts) if done else {}
     metadata["peak_month"] = bool(done)
     if skipped:
@@ -185,6 +133,90 @@ def peak_month_report(
         metadata["note"] = MetadataValue.text(note)
         context.log.info(note)
     return MaterializeResult(metadata=metadata)
+
+
+def _weekly_figures(data) -> dict:
+    counts = data.band_counts()
+    return {
+        "units": len(data.units),
+        **{f"units_{b or 'no_data'}": n for b, n in counts.items()},
+        **{f"province_{k.rate}": getattr(data.province, k.rate) for k in HEADLINE},
+    }
+
+
+def _peak_month_figures(data) -> dict:
+    summary = data.summary()
+    return {
+        "units": len(data.units),
+        "units_met_online": summary["online"]["met"],
+        "units_met_no_subjective_late": summary["late"]["met"],
+        "units_met_all": summary["all"]["met"],
+        "previous_peak_month": f"{data.previous_month:%Y-%m}",
+    }
+
+
+def _read_peak(conn, month: date, now: datetime, provisional: bool):
+    return peak_month_report_data(conn, month, generated_at=now, provisional=provisional)
+
+
+@dataclass(frozen=True)
+class Report:
+    """One report's files and previews: its folder below `reports/` and its files' name
+    (each followed by the period), the period a partition key opens (`week` or `month`),
+    and how its data renders (files, Markdown preview, metadata figures)."""
+
+    folder: str
+    name: str
+    period: str
+    render: Callable
+    markdown: Callable
+    figures: Callable
+
+
+FRIDAY = Report("weekly", "bao-cao-tuan", "week", render_weekly, weekly_markdown, _weekly_figures)
+PEAK_MONTH = Report(
+    "peak-month",
+    "bao-cao-thang-cao-diem",
+    "month",
+    render_peak_month,
+    peak_month_markdown,
+    _peak_month_figures,
+)
+
+
+def publish_period(
+    context: AssetExecutionContext,
+    warehouse: WarehouseResource,
+    artifacts: ArtifactStoreResource,
+    report: Report,
+    key: str,
+    read: Callable,
+) -> tuple[str, Publication, str, dict]:
+    """The loop body of every report asset, for the partition `key`: read the period's data
+    in one snapshot (`read(conn, first_day, now, provisional)`; provisional before the
+    period's end), publish its rendering (kept as issued) and log it. Returns the entry
+    `_metadata` takes."""
+    first = date.fromisoformat(key)
+    if report.period == "week":
+        end, part, label = week_window(first).end, key, f"tuần {key}"
+    else:
+        end, part, label = month_window(first).end, f"{first:%Y-%m}", L.month_label(first)
+    now = _now()
+    provisional = now < end
+    with _snapshot(warehouse) as conn:
+        data = read(conn, first, now, provisional)
+    pub = _publish(
+        artifacts,
+        ("reports", report.folder, part),
+        f"{report.name}-{part}",
+        lambda version: report.render(data, version=version),
+        data.fingerprint(),
+        provisional=provisional,
+        now=now,
+        run_id=context.run_id,
+    )
+    _log(context, label, pub)
+    return key, pub, report.markdown(data), report.figures(data)
 
 
 def _publish(artifacts: ArtifactStoreResource, parts: tuple[str, ...], *args, **kwargs):

@@ -14,14 +14,12 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
+from kpi_pipeline.domain.headline import HEADLINE
 from kpi_pipeline.reports import labels as L
 from kpi_pipeline.reports.model import TrendPoint
 
-SERIES = (
-    ("on_time", "on_time_rate", "#1f6fb2"),
-    ("online", "online_rate", "#2e9e5b"),
-    ("online_payment", "online_payment_rate", "#c0392b"),
-)
+# One line per headline KPI (domain/headline.py), in its order; here only its colour.
+COLOURS = {"on_time": "#1f6fb2", "online": "#2e9e5b", "online_payment": "#c0392b"}
 
 
 def trend_png(trend: tuple[TrendPoint, ...] | list[TrendPoint], title: str | None = None) -> bytes:
@@ -31,13 +29,13 @@ def trend_png(trend: tuple[TrendPoint, ...] | list[TrendPoint], title: str | Non
         FigureCanvasAgg(fig)
         ax = fig.add_subplot(1, 1, 1)
         xs = list(range(len(trend)))
-        for key, attr, colour in SERIES:
-            ys = [_pct(getattr(p, attr)) for p in trend]
-            ax.plot(
-                xs, ys, marker="o", markersize=4, linewidth=2, color=colour, label=L.KPI_LABELS[key]
-            )
+        for kpi in HEADLINE:
+            ys = [_pct(getattr(p, kpi.rate)) for p in trend]
+            colour = COLOURS[kpi.key]
+            label = L.KPI_LABELS[kpi.key]
+            ax.plot(xs, ys, marker="o", markersize=4, linewidth=2, color=colour, label=label)
             ax.axhline(
-                L.KPI_TARGETS[key] * 100, color=colour, linestyle="--", linewidth=1, alpha=0.6
+                L.KPI_TARGETS[kpi.key] * 100, color=colour, linestyle="--", linewidth=1, alpha=0.6
             )
         ax.set_xticks(xs)
         ax.set_xticklabels([L.day_month(p.week_start) for p in trend], rotation=0, fontsize=8)

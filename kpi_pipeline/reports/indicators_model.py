@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from kpi_pipeline.reports.model import ProcedureCount
+from kpi_pipeline.reports.model import KpiFigures, ProcedureCount
 
 
 @dataclass(frozen=True)
@@ -64,31 +64,14 @@ class WeeklyIndicators:
 
 
 @dataclass(frozen=True)
-class PeriodFigures:
+class PeriodFigures(KpiFigures):
     """The province's counts and rates over one (cumulative) period."""
 
     label: str
     start: date
     end: date  # exclusive
     complete: bool
-    received: int = 0
-    finished: int = 0
-    finished_on_time: int = 0
-    online_eligible: int = 0
-    online_eligible_received_online: int = 0
-    payment_eligible: int = 0
-    paid_online: int = 0
-    digitised: int = 0
-    overdue_open: int = 0
     finished_late_subjective: int = 0
-    on_time_rate: float | None = None
-    online_rate: float | None = None
-    online_payment_rate: float | None = None
-    digitisation_rate: float | None = None
-    on_time_band: str | None = None
-    online_band: str | None = None
-    online_payment_band: str | None = None
-    overall_band: str | None = None
 
 
 @dataclass(frozen=True)

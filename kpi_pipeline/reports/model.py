@@ -44,15 +44,12 @@ def band_rank(band: str | None) -> int:
 # -- the Friday report ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class UnitRow:
-    """One unit's figures for the report week (or month), from a KPI table row."""
+@dataclass(frozen=True, kw_only=True)
+class KpiFigures:
+    """The counts, rates and bands of a KPI table row (kpi-tables.md): a unit's in a period,
+    or the province's over a cumulative one. Keyword-only, so that the rows built on it keep
+    their own leading fields positional."""
 
-    unit_code: str
-    unit_name: str
-    unit_level: str
-    parent_code: str | None = None
-    parent_name: str | None = None
     received: int = 0
     finished: int = 0
     finished_on_time: int = 0
@@ -70,6 +67,17 @@ class UnitRow:
     online_band: str | None = None
     online_payment_band: str | None = None
     overall_band: str | None = None
+
+
+@dataclass(frozen=True)
+class UnitRow(KpiFigures):
+    """One unit's figures for the report week (or month), from a KPI table row."""
+
+    unit_code: str
+    unit_name: str
+    unit_level: str
+    parent_code: str | None = None
+    parent_name: str | None = None
     # the minimum-volume rule (KPI table columns; None: a row computed before the rule)
     on_time_low_volume: bool | None = None
     online_low_volume: bool | None = None

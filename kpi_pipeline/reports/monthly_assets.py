@@ -4,16 +4,14 @@ same periods a year before, the project's 766-style score beside the national po
 published figures, and the breakdown by field, and the level-4 share of the procedure catalogue (issue 15). Kept as issued (publish.py), like
 the other reports; a month not yet ended gets a provisional report."""
 
-from datetime import date
+from datetime import date, datetime
 
 from dagster import AssetExecutionContext, AssetKey, BackfillPolicy, MaterializeResult, asset
 
 from kpi_pipeline.artifacts import ArtifactStoreResource
 from kpi_pipeline.config_files import ConfigFilesResource
-from kpi_pipeline.domain.calendar import month_window
 from kpi_pipeline.partitions import monthly_partitions
-from kpi_pipeline.reports import labels as L
-from kpi_pipeline.reports.assets import _log, _metadata, _now, _publish, _snapshot
+from kpi_pipeline.reports.assets import Report, _metadata, publish_period
 from kpi_pipeline.reports.monthly_queries import monthly_report_data
 from kpi_pipeline.reports.render import monthly_markdown, render_monthly
 from kpi_pipeline.warehouse.resource import WarehouseResource
@@ -44,36 +42,27 @@ def monthly_report(
     artifacts: ArtifactStoreResource,
     config_files: ConfigFilesResource,
 ) -> MaterializeResult:
-    done = []
     score_config = config_files.score()  # the deployment's file, read once for the range
-    for key in context.partition_keys:
-        month = date.fromisoformat(key)
-        now = _now()
-        provisional = now < month_window(month).end
-        with _snapshot(warehouse) as conn:
-            data = monthly_report_data(
-                conn,
-                month,
-                generated_at=now,
-                provisional=provisional,
-                score_config=score_config,
-            )
-        pub = _publish(
-            artifacts,
-            ("reports", "monthly", f"{month:%Y-%m}"),
-            f"bao-cao-thang-{month:%Y-%m}",
-            lambda version, data=data: render_monthly(data, version=version),
-            data.fingerprint(),
-            provisional=provisional,
-            now=now,
-            run_id=context.run_id,
+
+    def read(conn, month: date, now: datetime, provisional: bool):
+        return monthly_report_data(
+            conn, month, generated_at=now, provisional=provisional, score_config=score_config
         )
-        _log(context, L.month_label(month), pub)
-        figures = {"periods": len(data.comparisons), "fields": len(data.fields)}
-        if data.score_province is not None and data.score_province.score is not None:
-            figures["province_score_766_project"] = data.score_province.score
-        done.append((key, pub, monthly_markdown(data), figures))
+
+    done = [
+        publish_period(context, warehouse, artifacts, MONTHLY, key, read)
+        for key in context.partition_keys
+    ]
     return MaterializeResult(metadata=_metadata(done, artifacts))
 
+
+def _figures(data) -> dict:
+    figures = {"periods": len(data.comparisons), "fields": len(data.fields)}
+    if data.score_province is not None and data.score_province.score is not None:
+        figures["province_score_766_project"] = data.score_province.score
+    return figures
+
+
+MONTHLY = Report("monthly", "bao-cao-thang", "month", render_monthly, monthly_markdown, _figures)
 
 ASSETS = [monthly_report]

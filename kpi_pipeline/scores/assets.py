@@ -20,9 +20,8 @@ from dagster import (
 )
 
 from kpi_pipeline.config_files import ConfigFilesResource
-from kpi_pipeline.domain.calendar import TZ
 from kpi_pipeline.domain.score_766 import ScoreConfig
-from kpi_pipeline.kpis.compute import delete_periods
+from kpi_pipeline.kpis.compute import PeriodRange, delete_periods
 from kpi_pipeline.kpis.history import require_complete_history
 from kpi_pipeline.partitions import monthly_partitions
 from kpi_pipeline.warehouse.db import sql_text, statement
@@ -61,8 +60,9 @@ def unit_score_monthly(
     require_complete_history(context, warehouse, *context.partition_time_window)  # reads staging
     config = config_files.score()
     window = context.partition_time_window
-    start, end = window.start.astimezone(TZ).date(), window.end.astimezone(TZ).date()
-    params = {"start": start, "end": end, "cfg": config.sql_json()}
+    periods = PeriodRange.from_window(window.start, window.end, "month")
+    start, end = periods.start, periods.end
+    params = {"start": start, "end": end, "step": periods.step, "cfg": config.sql_json()}
     with warehouse.connect() as conn, conn.transaction():
         for table in ("kpi.unit_score_dossiers_monthly", "kpi.unit_score_monthly"):
             delete_periods(conn, table, params)

@@ -6,6 +6,7 @@ SQLAlchemy) uses psycopg2: see `dagster_storage_url`.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,8 +15,9 @@ from pathlib import Path
 
 import psycopg
 
+from kpi_pipeline.domain.headline import HEADLINE
 from kpi_pipeline.redaction import redact
-from kpi_pipeline.settings import SQL_DIR
+from kpi_pipeline.settings import SQL_DIR, TIMEZONE
 
 
 @cache
@@ -77,13 +79,35 @@ def schema_files() -> list[Path]:
     return files
 
 
+def shared_facts() -> dict:
+    """The values of `sql/warehouse/create_shared_facts.sql`: the timezone and the headline
+    KPIs as Python defines them (settings.TIMEZONE, domain/headline.py)."""
+    headline = [
+        {
+            "ord": i,
+            "key": k.key,
+            "rate": k.rate,
+            "band": k.band,
+            "numerator": k.numerator,
+            "denominator": k.denominator,
+        }
+        for i, k in enumerate(HEADLINE, 1)
+    ]
+    return {"timezone": TIMEZONE, "headline": json.dumps(headline)}
+
+
 def ensure_schema(url: str) -> None:
     """Create every schema and table the pipeline uses (idempotent DDL).
 
-    An advisory lock keeps concurrent runs from racing on `CREATE ... IF NOT EXISTS`.
+    The shared facts come first (the other files' functions call them). An advisory lock
+    keeps concurrent runs from racing on `CREATE ... IF NOT EXISTS`.
     """
     with connect(url) as conn, conn.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(4927001)")
+        # client-side binding: CREATE FUNCTION takes no server-side parameters
+        psycopg.ClientCursor(conn).execute(
+            sql_text("warehouse/create_shared_facts"), shared_facts()
+        )
         for path in schema_files():
             conn.execute(path.read_text(encoding="utf-8"))
 

@@ -162,7 +162,7 @@ def test_a_comparison_across_the_reform_is_on_todays_map_too():
 
 
 def test_periods_before_the_history_start_are_skipped():
-    window = PeriodRange(date(2022, 2, 1), date(2022, 4, 1))
+    window = PeriodRange(date(2022, 2, 1), date(2022, 4, 1), "month")
     kept, skipped = window_periods(window, date(2021, 12, 31))
     assert months_of(window.start, window.end) == [date(2022, 2, 1), date(2022, 3, 1)]
     assert {(p.anchor_month, p.year_offset) for p in kept} == {

@@ -5,10 +5,10 @@ server process, as the daemon loads it) of a fresh instance, through Dagster's G
 from __future__ import annotations
 
 import pytest
-from dagster import instance_for_test
-from dagster_graphql.test.utils import define_out_of_process_context, execute_dagster_graphql
+from dagster_graphql.test.utils import execute_dagster_graphql
 
 from kpi_pipeline import settings
+from kpi_pipeline_tests.orchestration.workspace import graphql_workspace
 
 QUERY = """
 query Automation($selector: RepositorySelector!) {
@@ -28,15 +28,7 @@ SENSORS = {"month_after_ingestion_sensor"}
 
 def automation_status() -> dict[str, str]:
     """name -> RUNNING/STOPPED of every schedule and sensor of a fresh instance."""
-    workspace = str(settings.PROJECT_ROOT / "workspace.yaml")
-    with (
-        instance_for_test() as instance,
-        define_out_of_process_context(workspace, None, instance) as context,
-    ):
-        (entry,) = context.get_code_location_entries().values()
-        assert entry.load_error is None, entry.load_error
-        (repo,) = entry.code_location.get_repositories()
-        selector = {"repositoryLocationName": entry.origin.location_name, "repositoryName": repo}
+    with graphql_workspace() as (context, selector):
         data = execute_dagster_graphql(context, QUERY, {"selector": selector}).data
     schedules = data["schedulesOrError"]["results"]
     sensors = data["sensorsOrError"]["results"]

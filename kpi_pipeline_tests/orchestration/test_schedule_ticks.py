@@ -1,13 +1,25 @@
-"""Schedule ticks on real dates ask for the right partitions (through Dagster's own evaluation)."""
+"""Schedule ticks on real dates ask for the right partitions (through Dagster's own evaluation),
+and fall when they should: the future ticks as the UI lists them, through Dagster's GraphQL API
+on the workspace (the code location in its own gRPC server process, as the daemon loads it)."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
 from dagster import DagsterInstance, build_schedule_context
-from dagster._utils.schedules import schedule_execution_time_iterator
+from dagster_graphql.test.utils import execute_dagster_graphql
 
 from kpi_pipeline.definitions import defs
 from kpi_pipeline.domain.calendar import TZ
+from kpi_pipeline_tests.orchestration.workspace import graphql_workspace
+
+FUTURE_TICKS = """
+query FutureTicks($selector: ScheduleSelector!, $cursor: Float!, $limit: Int!) {
+  scheduleOrError(scheduleSelector: $selector) {
+    ... on Schedule { futureTicks(cursor: $cursor, limit: $limit) { results { timestamp } } }
+    ... on PythonError { message }
+  }
+}
+"""
 
 
 def _tick(name: str, when: datetime):
@@ -22,11 +34,19 @@ def _tick(name: str, when: datetime):
     return data.run_requests or [], data.skip_message
 
 
-def _ticks(schedule, start: datetime):
-    """Dagster's own iterator of a schedule's execution times."""
-    return schedule_execution_time_iterator(
-        start.timestamp(), schedule.cron_schedule, schedule.execution_timezone
-    )
+@pytest.fixture(scope="module")
+def future_ticks():
+    """`ticks(name, start, limit)`: the schedule's next execution times from `start`, local."""
+    with graphql_workspace() as (context, repository):
+
+        def ticks(name: str, start: datetime, limit: int) -> list[datetime]:
+            selector = {**repository, "scheduleName": name}
+            variables = {"selector": selector, "cursor": start.timestamp(), "limit": limit}
+            data = execute_dagster_graphql(context, FUTURE_TICKS, variables).data
+            results = data["scheduleOrError"]["futureTicks"]["results"]
+            return [datetime.fromtimestamp(r["timestamp"], TZ) for r in results]
+
+        yield ticks
 
 
 def at(*args) -> datetime:
@@ -48,13 +68,13 @@ def test_friday_report_asks_for_the_week_that_just_ended(when, week):
     assert requests[0].run_key == f"friday-{week}"
 
 
-def test_friday_schedule_runs_on_friday_mornings_in_vietnam_time():
+def test_friday_schedule_runs_on_friday_mornings_in_vietnam_time(future_ticks):
     s = defs.get_schedule_def("friday_report_schedule")
     assert s.execution_timezone == "Asia/Ho_Chi_Minh" and s.cron_schedule == "0 6 * * 5"
-    ticks = _ticks(s, at(2024, 2, 14))
-    first = [next(ticks) for _ in range(3)]
+    first = future_ticks("friday_report_schedule", at(2024, 2, 14), 3)
     assert [t.date().isoformat() for t in first] == ["2024-02-16", "2024-02-23", "2024-03-01"]
-    assert all(t.hour == 6 and t.utcoffset().total_seconds() == 7 * 3600 for t in first)
+    assert all((t.hour, t.minute) == (6, 0) for t in first)  # 06:00 in Vietnam (UTC+7)
+    assert [t.astimezone(UTC).hour for t in first] == [23, 23, 23]
 
 
 @pytest.mark.parametrize(
@@ -85,9 +105,7 @@ def test_peak_month_monitoring_is_week_and_month_to_date(when, week, month):
     assert requests[0].tags["kpi/then_month"] == month
 
 
-def test_peak_month_monitoring_ticks_only_in_peak_months():
-    s = defs.get_schedule_def("peak_month_monitoring_schedule")
-    ticks = _ticks(s, at(2024, 2, 28))
-    days = [next(ticks).date() for _ in range(40)]
+def test_peak_month_monitoring_ticks_only_in_peak_months(future_ticks):
+    days = [t.date() for t in future_ticks("peak_month_monitoring_schedule", at(2024, 2, 28), 40)]
     assert {d.month for d in days} == {3, 6}
     assert days[0].isoformat() == "2024-03-01" and len([d for d in days if d.month == 3]) == 31

@@ -62,7 +62,7 @@ def config(min_volume: int | None):
 
 
 def compute(conn, min_volume: int | None) -> dict:
-    week = PeriodRange(S.WEEK, S.WEEK + timedelta(days=7))
+    week = PeriodRange(S.WEEK, S.WEEK + timedelta(days=7), "week")
     replace_table(conn, "unit_kpi_weekly", week, config(min_volume))
     cols = ", ".join(["unit_code", "scope", *CONTRACT, *RULE])
     rows = conn.execute(

@@ -1,7 +1,7 @@
 -- KPI building blocks, shared by the weekly and monthly tables (kpi-tables.md is the contract).
--- Periods are [start, end) in Asia/Ho_Chi_Minh; a range of periods (a backfill) is one call:
--- every function takes (p_start, p_end, p_step) = the partition time window and the period
--- length ('7 days' for Friday weeks, '1 month' for months).
+-- Periods are [start, end) in local time (kpi.local_tz()); a range of periods (a backfill) is
+-- one call: every function takes (p_start, p_end, p_step) = the partition time window and the
+-- period length (domain/calendar.py's PERIOD_STEPS, bound by the insert statements as `step`).
 -- Every function is `CREATE OR REPLACE`; none reads a kpi.* table (they are created after).
 CREATE SCHEMA IF NOT EXISTS kpi;
 
@@ -80,6 +80,23 @@ RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
         CASE WHEN NOT kpi.low_volume(payment_den, cfg) THEN payment_band END)
 $$;
 
+-- The minimum-volume columns of a unit_kpi_* row (the added columns after the contract's):
+-- each headline KPI's low-volume flag, the overall band over the rated KPIs, and whether the
+-- row has a contract band but no rated KPI. One definition for the four unit_kpi_* inserts.
+CREATE OR REPLACE FUNCTION kpi.volume_columns(finished bigint, online_eligible bigint,
+                                              payment_eligible bigint, on_time_band text,
+                                              online_band text, online_payment_band text,
+                                              overall_band text, cfg jsonb)
+RETURNS TABLE (on_time_low_volume boolean, online_low_volume boolean,
+               online_payment_low_volume boolean, overall_band_rated text, low_volume boolean)
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT kpi.low_volume(finished, cfg), kpi.low_volume(online_eligible, cfg),
+           kpi.low_volume(payment_eligible, cfg), r.rated,
+           overall_band IS NOT NULL AND r.rated IS NULL
+    FROM (SELECT kpi.rated_overall_band(on_time_band, finished, online_band, online_eligible,
+                                        online_payment_band, payment_eligible, cfg) AS rated) r
+$$;
+
 -- Is `day` a working day, given its ref.holidays kind (NULL when not listed)? Saturdays and
 -- Sundays are off unless LAM_BU (a working Saturday); LE and BU days are off. The SQL twin of
 -- kpi_pipeline.domain.calendar.WorkingCalendar.is_working_day.
@@ -119,7 +136,7 @@ CREATE OR REPLACE FUNCTION kpi.periods(p_start date, p_end date, p_step interval
 RETURNS TABLE (period_start date, period_end date, window_start timestamptz, window_end timestamptz)
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT g::date, (g + p_step)::date,
-           g AT TIME ZONE 'Asia/Ho_Chi_Minh', (g + p_step) AT TIME ZONE 'Asia/Ho_Chi_Minh'
+           g AT TIME ZONE kpi.local_tz(), (g + p_step) AT TIME ZONE kpi.local_tz()
     FROM generate_series(p_start::timestamp, p_end::timestamp - interval '1 day', p_step) AS g
 $$;
 
@@ -237,15 +254,15 @@ LANGUAGE sql STABLE AS $$
         END,
         CASE kpi
             WHEN 'on_time' THEN concat('status=', status,
-                ' finished=', to_char(finished_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD HH24:MI'),
-                ' due=', to_char(due_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD HH24:MI'))
+                ' finished=', to_char(finished_at AT TIME ZONE kpi.local_tz(), 'YYYY-MM-DD HH24:MI'),
+                ' due=', to_char(due_at AT TIME ZONE kpi.local_tz(), 'YYYY-MM-DD HH24:MI'))
             WHEN 'online' THEN concat('channel=', channel)
             ELSE concat('payment=', coalesce(payment_method, 'none'))
         END,
         CASE WHEN synced THEN CASE kpi
             WHEN 'on_time' THEN concat('status=', n_status,
-                ' finished=', coalesce(to_char(n_finished_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD HH24:MI'), 'none'),
-                ' due=', coalesce(to_char(n_due_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD HH24:MI'), 'none'))
+                ' finished=', coalesce(to_char(n_finished_at AT TIME ZONE kpi.local_tz(), 'YYYY-MM-DD HH24:MI'), 'none'),
+                ' due=', coalesce(to_char(n_due_at AT TIME ZONE kpi.local_tz(), 'YYYY-MM-DD HH24:MI'), 'none'))
             WHEN 'online' THEN concat('channel=', n_channel)
             ELSE concat('latest_transaction=', coalesce(n_payment_status, 'none'))
         END END
@@ -504,7 +521,7 @@ LANGUAGE sql STABLE AS $$
     WITH overdue AS MATERIALIZED (
         SELECT e.period_start, e.unit_code, d.ma_ho_so, d.procedure_code, d.channel, d.status,
                d.received_at, d.due_at,
-               (d.due_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date AS due_day,
+               (d.due_at AT TIME ZONE kpi.local_tz())::date AS due_day,
                p.period_end - 1 AS last_day
         FROM kpi.dossier_events(p_start, p_end, p_step) e
         JOIN kpi.periods(p_start, p_end, p_step) p ON p.period_start = e.period_start

@@ -6,7 +6,7 @@ INSERT INTO kpi.drilldown_payments_weekly (
 WITH own AS (
     SELECT e.period_start, e.unit_code, e.procedure_code,
            sum(e.payment_eligible) AS payment_eligible, sum(e.paid_online) AS paid_online
-    FROM kpi.dossier_events(%(start)s::date, %(end)s::date, interval '7 days') e
+    FROM kpi.dossier_events(%(start)s::date, %(end)s::date, %(step)s::interval) e
     WHERE e.event = 'received' AND e.payment_eligible = 1
     GROUP BY e.period_start, e.unit_code, e.procedure_code
 )

@@ -5,4 +5,4 @@ INSERT INTO kpi.overdue_dossiers_weekly (
 SELECT
     period_start, unit_code, parent_code, ma_ho_so, procedure_code, procedure_name, channel,
     status, received_at, due_at, days_overdue, now()
-FROM kpi.overdue_dossier_rows(%(start)s::date, %(end)s::date, interval '7 days');
+FROM kpi.overdue_dossier_rows(%(start)s::date, %(end)s::date, %(step)s::interval);

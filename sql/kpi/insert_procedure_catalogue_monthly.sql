@@ -9,7 +9,7 @@ FROM (
     SELECT p.period_start, v.unit_level, count(*) AS procedures,
            count(*) FILTER (WHERE v.service_level = 4 OR v.fully_online) AS level4,
            count(*) FILTER (WHERE v.service_level IN (3, 4) AND v.integrated) AS online_eligible
-    FROM kpi.periods(%(start)s::date, %(end)s::date, interval '1 month') p
+    FROM kpi.periods(%(start)s::date, %(end)s::date, %(step)s::interval) p
     JOIN ref.procedure_versions v
       ON v.valid_from <= p.period_end - 1 AND (v.valid_to IS NULL OR v.valid_to >= p.period_end - 1)
     GROUP BY p.period_start, v.unit_level

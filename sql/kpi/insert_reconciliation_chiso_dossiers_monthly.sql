@@ -11,7 +11,7 @@ INSERT INTO kpi.reconciliation_chiso_dossiers_monthly (
 WITH flagged AS (
     SELECT f.period_start, f.unit_code, f.kpi, f.scope, p.window_start, p.window_end
     FROM kpi.reconciliation_chiso_monthly f
-    JOIN kpi.periods(%(start)s::date, %(end)s::date, interval '1 month') p
+    JOIN kpi.periods(%(start)s::date, %(end)s::date, %(step)s::interval) p
       ON p.period_start = f.period_start
     WHERE f.flagged
 ),
@@ -19,12 +19,12 @@ members AS (
     SELECT f.period_start, f.unit_code, f.kpi, f.window_start, f.window_end,
            m.unit_code AS member_code
     FROM flagged f
-    JOIN kpi.period_rollup_members(%(start)s::date, %(end)s::date, interval '1 month') m
+    JOIN kpi.period_rollup_members(%(start)s::date, %(end)s::date, %(step)s::interval) m
       ON m.period_start = f.period_start AND m.ancestor_code = f.unit_code
     WHERE f.scope = 'rollup' OR m.unit_code = f.unit_code
 ),
 events AS (
-    SELECT e.* FROM kpi.dossier_events(%(start)s::date, %(end)s::date, interval '1 month') e
+    SELECT e.* FROM kpi.dossier_events(%(start)s::date, %(end)s::date, %(step)s::interval) e
     WHERE e.event IN ('received', 'finished')
 ),
 ours AS (  -- dossiers behind our figure, with the national record and payment
@@ -58,10 +58,10 @@ national_only AS (  -- finished in the month per the national record, not per ou
            s.procedure_code, 'finished_only_nationally' AS reason,
            CASE WHEN d.ma_ho_so IS NULL THEN 'unknown dossier'
                 ELSE concat('status=', d.status, ' finished=',
-                    coalesce(to_char(d.finished_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD HH24:MI'), 'none'))
+                    coalesce(to_char(d.finished_at AT TIME ZONE kpi.local_tz(), 'YYYY-MM-DD HH24:MI'), 'none'))
            END AS provincial_value,
            concat('status=', s.status, ' finished=',
-               to_char(s.finished_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD HH24:MI'))
+               to_char(s.finished_at AT TIME ZONE kpi.local_tz(), 'YYYY-MM-DD HH24:MI'))
                AS national_value
     FROM members m
     JOIN staging.sync_records s

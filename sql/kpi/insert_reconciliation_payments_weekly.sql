@@ -8,7 +8,7 @@ INSERT INTO kpi.reconciliation_payments_weekly (
     national_tx, national_status, national_updated_at, national_any_success, computed_at)
 WITH rcv AS (
     SELECT e.period_start, e.ma_ho_so, e.payment_eligible, e.paid_online
-    FROM kpi.dossier_events(%(start)s::date, %(end)s::date, interval '7 days') e
+    FROM kpi.dossier_events(%(start)s::date, %(end)s::date, %(step)s::interval) e
     WHERE e.event = 'received'
 )
 SELECT r.period_start, d.unit_code, u.parent_code, d.ma_ho_so, d.procedure_code,
@@ -22,7 +22,7 @@ SELECT r.period_start, d.unit_code, u.parent_code, d.ma_ho_so, d.procedure_code,
 FROM rcv r
 JOIN staging.dossiers d ON d.ma_ho_so = r.ma_ho_so
 LEFT JOIN LATERAL kpi.latest_payment(d.ma_ho_so) lp ON true
-LEFT JOIN kpi.period_units(%(start)s::date, %(end)s::date, interval '7 days') u
+LEFT JOIN kpi.period_units(%(start)s::date, %(end)s::date, %(step)s::interval) u
   ON u.period_start = r.period_start AND u.unit_code = d.unit_code
 WHERE coalesce(d.payment_method = 'TRUC_TUYEN', false)
    <> coalesce(lp.status = 'THANH_CONG', false);

@@ -6,7 +6,7 @@ INSERT INTO kpi.reconciliation_sync_weekly (
     national_synced_at, computed_at)
 WITH active AS (
     SELECT DISTINCT e.period_start, e.ma_ho_so
-    FROM kpi.dossier_events(%(start)s::date, %(end)s::date, interval '7 days') e
+    FROM kpi.dossier_events(%(start)s::date, %(end)s::date, %(step)s::interval) e
     WHERE e.event IN ('received', 'finished')
 )
 SELECT a.period_start, d.unit_code, u.parent_code, d.ma_ho_so, d.procedure_code,
@@ -17,7 +17,7 @@ SELECT a.period_start, d.unit_code, u.parent_code, d.ma_ho_so, d.procedure_code,
 FROM active a
 JOIN staging.dossiers d ON d.ma_ho_so = a.ma_ho_so
 LEFT JOIN staging.sync_records s ON s.ma_ho_so = d.ma_ho_so
-LEFT JOIN kpi.period_units(%(start)s::date, %(end)s::date, interval '7 days') u
+LEFT JOIN kpi.period_units(%(start)s::date, %(end)s::date, %(step)s::interval) u
   ON u.period_start = a.period_start AND u.unit_code = d.unit_code
 WHERE s.ma_ho_so IS NULL
    OR s.status IS DISTINCT FROM d.status

@@ -8,7 +8,7 @@ INSERT INTO kpi.unit_kpi_field_monthly (
     overdue_open, on_time_rate, online_rate, online_payment_rate,
     on_time_band, online_band, online_payment_band, computed_at)
 WITH units AS MATERIALIZED (
-    SELECT * FROM kpi.period_units(%(start)s::date, %(end)s::date, interval '1 month')
+    SELECT * FROM kpi.period_units(%(start)s::date, %(end)s::date, %(step)s::interval)
 ),
 own AS (
     SELECT e.period_start, e.unit_code, coalesce(pr.field_code, '') AS field_code,
@@ -19,7 +19,7 @@ own AS (
            sum(e.finished_late_subjective) AS finished_late_subjective,
            sum(e.payment_eligible) AS payment_eligible, sum(e.paid_online) AS paid_online,
            sum(e.digitised) AS digitised, sum(e.overdue_open) AS overdue_open
-    FROM kpi.dossier_events(%(start)s::date, %(end)s::date, interval '1 month') e
+    FROM kpi.dossier_events(%(start)s::date, %(end)s::date, %(step)s::interval) e
     LEFT JOIN ref.procedures pr ON pr.procedure_code = e.procedure_code
     GROUP BY 1, 2, 3
 ),
@@ -33,7 +33,7 @@ rolled AS (
            sum(o.payment_eligible)::bigint AS payment_eligible,
            sum(o.paid_online)::bigint AS paid_online, sum(o.digitised)::bigint AS digitised,
            sum(o.overdue_open)::bigint AS overdue_open
-    FROM kpi.period_rollup_members(%(start)s::date, %(end)s::date, interval '1 month') m
+    FROM kpi.period_rollup_members(%(start)s::date, %(end)s::date, %(step)s::interval) m
     JOIN own o ON o.period_start = m.period_start AND o.unit_code = m.unit_code
     GROUP BY 1, 2, 3
 ),

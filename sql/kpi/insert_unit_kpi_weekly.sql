@@ -18,13 +18,10 @@ SELECT
     on_time_band, online_band, online_payment_band, overall_band,
     finished_late_subjective, procedures_received, procedures_level4, level4_share,
     level4_band, digitisation_band,
-    kpi.low_volume(finished, %(cfg)s::jsonb),
-    kpi.low_volume(online_eligible, %(cfg)s::jsonb),
-    kpi.low_volume(payment_eligible, %(cfg)s::jsonb),
-    kpi.rated_overall_band(on_time_band, finished, online_band, online_eligible,
-                           online_payment_band, payment_eligible, %(cfg)s::jsonb),
-    overall_band IS NOT NULL AND kpi.rated_overall_band(
-        on_time_band, finished, online_band, online_eligible,
-        online_payment_band, payment_eligible, %(cfg)s::jsonb) IS NULL,
+    v.on_time_low_volume, v.online_low_volume, v.online_payment_low_volume,
+    v.overall_band_rated, v.low_volume,
     now()
-FROM kpi.unit_kpi_rows(%(start)s::date, %(end)s::date, interval '7 days', %(cfg)s::jsonb);
+FROM kpi.unit_kpi_rows(%(start)s::date, %(end)s::date, %(step)s::interval, %(cfg)s::jsonb) r
+CROSS JOIN LATERAL kpi.volume_columns(finished, online_eligible, payment_eligible, on_time_band,
+                                      online_band, online_payment_band, overall_band,
+                                      %(cfg)s::jsonb) v;

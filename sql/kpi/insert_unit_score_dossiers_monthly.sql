@@ -15,8 +15,8 @@ INSERT INTO kpi.unit_score_dossiers_monthly (
     provincial_value, national_value, computed_at)
 WITH RECURSIVE listed AS (
     SELECT s.period_start, s.unit_code, s.scope,
-           (s.period_start::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh') AS w_start,
-           ((s.period_start + interval '1 month') AT TIME ZONE 'Asia/Ho_Chi_Minh') AS w_end,
+           (s.period_start::timestamp AT TIME ZONE kpi.local_tz()) AS w_start,
+           ((s.period_start + %(step)s::interval) AT TIME ZONE kpi.local_tz()) AS w_end,
            array_remove(ARRAY[
                CASE WHEN s.on_time_points <> s.national_on_time_points THEN 'on_time' END,
                CASE WHEN s.online_points <> s.national_online_points THEN 'online' END,
@@ -84,10 +84,10 @@ national_only AS (  -- finished in the month per the national record, not per ou
            'finished_only_nationally' AS reason,
            CASE WHEN d.ma_ho_so IS NULL THEN 'unknown dossier'
                 ELSE concat('status=', d.status, ' finished=',
-                    coalesce(to_char(d.finished_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD HH24:MI'), 'none'))
+                    coalesce(to_char(d.finished_at AT TIME ZONE kpi.local_tz(), 'YYYY-MM-DD HH24:MI'), 'none'))
            END AS provincial_value,
            concat('status=', s.status, ' finished=',
-               to_char(s.finished_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD HH24:MI'))
+               to_char(s.finished_at AT TIME ZONE kpi.local_tz(), 'YYYY-MM-DD HH24:MI'))
                AS national_value
     FROM todo t
     JOIN staging.sync_records s

@@ -5,7 +5,7 @@ INSERT INTO kpi.unpaid_online_dossiers_weekly (
     received_at, provincial_method, national_status, computed_at)
 WITH unpaid AS (
     SELECT e.period_start, e.ma_ho_so
-    FROM kpi.dossier_events(%(start)s::date, %(end)s::date, interval '7 days') e
+    FROM kpi.dossier_events(%(start)s::date, %(end)s::date, %(step)s::interval) e
     WHERE e.event = 'received' AND e.payment_eligible = 1 AND e.paid_online = 0
 )
 SELECT x.period_start, d.unit_code, u.parent_code, d.ma_ho_so, d.procedure_code,
@@ -14,5 +14,5 @@ FROM unpaid x
 JOIN staging.dossiers d ON d.ma_ho_so = x.ma_ho_so
 LEFT JOIN LATERAL kpi.latest_payment(d.ma_ho_so) lp ON true
 LEFT JOIN ref.procedures pr ON pr.procedure_code = d.procedure_code
-LEFT JOIN kpi.period_units(%(start)s::date, %(end)s::date, interval '7 days') u
+LEFT JOIN kpi.period_units(%(start)s::date, %(end)s::date, %(step)s::interval) u
   ON u.period_start = x.period_start AND u.unit_code = d.unit_code;

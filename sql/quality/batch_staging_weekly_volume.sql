@@ -12,13 +12,13 @@ FROM (
             %(start)s::date AS first_week,
             %(end)s::date AS end_day,
             %(start)s::date - 7 * %(history_weeks)s AS history_start,
-            (now() AT TIME ZONE 'Asia/Ho_Chi_Minh')::date AS today
+            (now() AT TIME ZONE kpi.local_tz())::date AS today
     ),
     weeks AS (
         SELECT g.week::date AS week_start
         FROM bounds
         CROSS JOIN generate_series(
-            bounds.history_start::timestamp, (bounds.end_day - 7)::timestamp, interval '7 days'
+            bounds.history_start::timestamp, (bounds.end_day - 7)::timestamp, %(step)s::interval
         ) AS g(week)
     ),
     week_days AS (
@@ -45,11 +45,11 @@ FROM (
             d.local_day - mod(extract(isodow FROM d.local_day)::int + 2, 7) AS week_start,
             count(*) AS received
         FROM (
-            SELECT s.unit_code, (s.received_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date AS local_day
+            SELECT s.unit_code, (s.received_at AT TIME ZONE kpi.local_tz())::date AS local_day
             FROM staging.dossiers s
             CROSS JOIN bounds
-            WHERE s.received_at >= bounds.history_start::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh'
-              AND s.received_at < bounds.end_day::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh'
+            WHERE s.received_at >= bounds.history_start::timestamp AT TIME ZONE kpi.local_tz()
+              AND s.received_at < bounds.end_day::timestamp AT TIME ZONE kpi.local_tz()
         ) d
         GROUP BY 1, 2
     ),

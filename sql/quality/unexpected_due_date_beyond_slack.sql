@@ -8,8 +8,8 @@ WITH b AS (
 dossiers AS (
     SELECT
         b.ma_ho_so, b.unit_code, b.procedure_code, b.received_at, b.due_at,
-        (b.received_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date AS received_day,
-        (b.due_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date AS due_day
+        (b.received_at AT TIME ZONE kpi.local_tz())::date AS received_day,
+        (b.due_at AT TIME ZONE kpi.local_tz())::date AS due_day
     FROM b
 ),
 span AS (

@@ -16,7 +16,7 @@ SELECT
     -- optional: the day the item's current values took effect (yyyyMMdd); bad when unparseable
     nullif(btrim(i.payload ->> 'HieuLucTu'), '') AS effective_text,
     (staging.parse_portal_ts(nullif(btrim(i.payload ->> 'HieuLucTu'), '') || '000000')
-        AT TIME ZONE 'Asia/Ho_Chi_Minh')::date AS effective_day
+        AT TIME ZONE kpi.local_tz())::date AS effective_day
 FROM incoming i;
 
 INSERT INTO quarantine.records (source, partition_key, record_key, rule, detail, payload, run_id)
@@ -65,7 +65,7 @@ WHERE (t.procedure_name, t.field_code, t.field_name, t.unit_level, t.service_lev
 
 -- Versions (ref.procedure_versions): a procedure whose level, integration, fee or payment
 -- differs from its open version gets a new version from its effective day (HieuLucTu, else
--- today in Asia/Ho_Chi_Minh; never on or before the open version's first day), the open one
+-- today in local time; never on or before the open version's first day), the open one
 -- closing the day before. A procedure's first version: from its HieuLucTu, else from the first
 -- day of the data (2022-01-01) on the first catalogue load - the catalogue as first seen stands
 -- for the past - and from today for a procedure that appears on a later load.
@@ -74,11 +74,11 @@ SELECT n.*, o.valid_from AS open_from,
        CASE
            WHEN o.procedure_code IS NOT NULL
                THEN greatest(coalesce(n.effective_day,
-                                      (now() AT TIME ZONE 'Asia/Ho_Chi_Minh')::date),
+                                      (now() AT TIME ZONE kpi.local_tz())::date),
                              o.valid_from + 1)
            WHEN n.effective_day IS NOT NULL THEN n.effective_day
            WHEN NOT EXISTS (SELECT 1 FROM ref.procedure_versions) THEN date '2022-01-01'
-           ELSE (now() AT TIME ZONE 'Asia/Ho_Chi_Minh')::date
+           ELSE (now() AT TIME ZONE kpi.local_tz())::date
        END AS new_from
 FROM (
     SELECT r.*, e.effective_day

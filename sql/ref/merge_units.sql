@@ -13,11 +13,11 @@ SELECT
     upper(btrim(i.payload ->> 'CapDonVi')) AS unit_level,
     nullif(normalize(btrim(i.payload ->> 'MaDonViCha'), NFC), '') AS parent_code,
     nullif(btrim(i.payload ->> 'MaHanhChinh'), '') AS gso_code,
-    (staging.parse_portal_ts(i.payload ->> 'HieuLucTu' || '000000') AT TIME ZONE 'Asia/Ho_Chi_Minh')::date
+    (staging.parse_portal_ts(i.payload ->> 'HieuLucTu' || '000000') AT TIME ZONE kpi.local_tz())::date
         AS valid_from,
     nullif(i.payload ->> 'HieuLucDen', '') AS valid_to_text,
     (staging.parse_portal_ts(nullif(i.payload ->> 'HieuLucDen', '') || '000000')
-        AT TIME ZONE 'Asia/Ho_Chi_Minh')::date AS valid_to
+        AT TIME ZONE kpi.local_tz())::date AS valid_to
 FROM incoming i;
 
 INSERT INTO quarantine.records (source, partition_key, record_key, rule, detail, payload, run_id)

@@ -5,7 +5,7 @@ INSERT INTO ref.holidays (day, year, name, kind)
 SELECT DISTINCT ON (d.day) d.day, extract(year FROM d.day)::int, d.name, d.kind
 FROM (
     SELECT
-        (staging.parse_portal_ts(i.payload ->> 'Ngay' || '000000') AT TIME ZONE 'Asia/Ho_Chi_Minh')::date AS day,
+        (staging.parse_portal_ts(i.payload ->> 'Ngay' || '000000') AT TIME ZONE kpi.local_tz())::date AS day,
         normalize(btrim(i.payload ->> 'TenNgayNghi'), NFC) AS name,
         upper(btrim(i.payload ->> 'Loai')) AS kind
     FROM incoming i
