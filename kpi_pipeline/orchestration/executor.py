@@ -26,12 +26,16 @@ import os
 from kpi_pipeline import settings
 
 _POOL_RECYCLE_S = 3600
-_POOL_OVERFLOW = 4  # beyond the one pooled connection, while a thread of Dagster's needs one
+_POOL_OVERFLOW = 4  # opened beyond the pooled one while it is in use (nested storage calls)
 
 
 def pool_storage_connections(instance) -> None:
     """Pool the connections of `instance`'s PostgreSQL storages (once per instance); other
-    storages (SQLite) are left as they are. Statements keep no timeout (`0`, the default)."""
+    storages (SQLite) are left as they are. Statements keep no timeout (`0`, the default).
+
+    The price, as for the webserver: a pooled connection the server closed (a restart) fails
+    the one statement that finds it so (SQLAlchemy then drops the pool), where a new
+    connection per query would have retried the connect."""
     from dagster_postgres import PostgresEventLogStorage
 
     if getattr(instance, "_kpi_pooled", False):
