@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 
 from dagster import DagsterInstance, DagsterRunStatus, Definitions
 
+from kpi_pipeline.orchestration.executor import pool_storage_connections
 from kpi_pipeline.orchestration.plans import PlannedRun
 from kpi_pipeline.quality.summary import check_lines
 
@@ -36,6 +37,7 @@ def run_job(defs: Definitions, instance: DagsterInstance, planned: PlannedRun, s
         if ranged
         else {}
     )
+    pool_storage_connections(instance)  # execute_in_process bypasses the job's executor
     t0 = time.monotonic()
     result = job.execute_in_process(
         instance=instance,

@@ -186,6 +186,7 @@ def range_evaluations(
                      params["last_key"], whole.success)  # fmt: skip
     partitions_def = PARTITIONS[suite.period]
     (spec,) = context.check_specs
+    targets = _targets(context, spec.asset_key, list(context.partition_keys))
     for key in context.partition_keys:
         own = partition_params(partitions_def, key, suite.period)
         if whole.success:
@@ -207,25 +208,37 @@ def range_evaluations(
             description=outcome.description,
             blocking=suite.blocking,
             partition=key,
-            target_materialization_data=_target(context, spec.asset_key, key),
+            target_materialization_data=targets.get(key),
         )
 
 
-def _target(context: AssetCheckExecutionContext, asset_key: AssetKey, partition: str):
-    """The materialisation of `partition` the evaluation refers to (the UI links the two)."""
+def _targets(context: AssetCheckExecutionContext, asset_key: AssetKey, partitions: list[str]):
+    """The latest materialisation of each of `partitions` (the UI links an evaluation to it),
+    read newest first in pages of one range's size: one query when the run just wrote them.
+
+    `AssetCheckEvaluationTargetMaterializationData` is not exported by `dagster` (1.13), yet it
+    is the type `AssetCheckEvaluation.target_materialization_data` takes, and a range step
+    must yield `AssetCheckEvaluation`s (`AssetCheckResult` takes no partition)."""
     from dagster._core.definitions.asset_checks.asset_check_evaluation import (
         AssetCheckEvaluationTargetMaterializationData,
     )
 
-    records = context.instance.fetch_materializations(
-        AssetRecordsFilter(asset_key=asset_key, asset_partitions=[partition]), limit=1
-    ).records
-    if not records:
-        return None
-    mat = records[0]
-    return AssetCheckEvaluationTargetMaterializationData(
-        storage_id=mat.storage_id, run_id=mat.run_id, timestamp=mat.timestamp
-    )
+    wanted, found, cursor = set(partitions), {}, None
+    while wanted - found.keys():
+        page = context.instance.fetch_materializations(
+            AssetRecordsFilter(asset_key=asset_key, asset_partitions=sorted(wanted - found.keys())),
+            limit=len(partitions),
+            cursor=cursor,
+        )
+        for mat in page.records:
+            if mat.partition_key in wanted and mat.partition_key not in found:
+                found[mat.partition_key] = AssetCheckEvaluationTargetMaterializationData(
+                    storage_id=mat.storage_id, run_id=mat.run_id, timestamp=mat.timestamp
+                )
+        if not page.has_more:
+            break
+        cursor = page.cursor
+    return found
 
 
 def build_check(suite: Suite):

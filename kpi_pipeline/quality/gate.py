@@ -95,23 +95,27 @@ def _upstream_states(context) -> Iterable[CheckState]:
     ancestors = set().union(*(graph.get_ancestor_asset_keys(k) for k in running)) - running
     window = context.partition_time_window
     storage = context.instance.event_log_storage
+    # One storage call per partitioning, not per check: each call first reads the asset
+    # records of every key it is given (several queries), whatever the number of keys.
+    by_period: dict[object, list] = {}
     for asset_key in sorted(ancestors):
         for suite in SUITES:
             if not suite.blocking or tuple(asset_key.path[-len(suite.asset) :]) != suite.asset:
                 continue
-            partitions = _overlapping(PARTITIONS[suite.period], window)
-            check_key = AssetCheckKey(asset_key, suite.check)
-            infos = storage.get_asset_check_partition_info([check_key], partition_keys=partitions)
-            for info in infos:
-                if partitions is None and info.partition_key is not None:
-                    continue
-                yield CheckState(
-                    asset=asset_key.to_user_string(),
-                    check=suite.check,
-                    partition=info.partition_key,
-                    status=info.latest_execution_status.value,
-                    run_id=info.latest_planned_run_id,
-                )
+            by_period.setdefault(suite.period, []).append(AssetCheckKey(asset_key, suite.check))
+    for period, check_keys in by_period.items():
+        partitions = _overlapping(PARTITIONS[period], window)
+        infos = storage.get_asset_check_partition_info(check_keys, partition_keys=partitions)
+        for info in infos:
+            if partitions is None and info.partition_key is not None:
+                continue
+            yield CheckState(
+                asset=info.check_key.asset_key.to_user_string(),
+                check=info.check_key.name,
+                partition=info.partition_key,
+                status=info.latest_execution_status.value,
+                run_id=info.latest_planned_run_id,
+            )
 
 
 def _overlapping(partitions_def, window) -> list[str] | None:

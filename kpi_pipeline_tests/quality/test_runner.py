@@ -59,6 +59,12 @@ def test_data_docs_of_a_run(conn, db, kpi_home):
     assert details["success"] is False and details["run_id"] == "run-1"
     (due,) = [o for o in details["outcomes"] if not o["success"]]
     assert due["name"] == "due_date_within_slack" and due["examples"] == ["PUSHED"]
+    # the suites share one GX context: each site holds its own suite's pages only
+    for result, own, other in ((first, valid, plausible), (second, plausible, valid)):
+        here = result.docs_index.parent
+        names = {p.name for d in ("expectations", "validations") for p in (here / d).iterdir()}
+        assert names and all(n.startswith(own.name) for n in names), names
+        assert other.name not in result.docs_index.read_text(encoding="utf-8")
     # one shared copy of GX's ~4 MB of fonts and images
     assert (site / "static").is_symlink() and (second.docs_index.parent / "static").is_symlink()
     assert (site / "static" / "styles" / "data_docs_default_styles.css").is_file()
