@@ -131,33 +131,28 @@ def run_suite(
     site_dir = Path(docs_dir) if docs_dir else root / run_id / suite.name
     shared_static = root / "_static" if share_static and not docs_dir else None
     shared = _shared_context(database_url)
+    run = _SuiteRun(suite, params, config, run_id, site_dir, shared_static, build_docs, started)
     with shared.lock:
-        return _run_suite(
-            shared,
-            database_url,
-            suite,
-            params,
-            config,
-            run_id,
-            site_dir,
-            shared_static,
-            build_docs,
-            started,
-        )
+        return _run_suite(shared, database_url, run)
 
 
-def _run_suite(
-    shared,
-    database_url,
-    suite,
-    params,
-    config,
-    run_id,
-    site_dir,
-    shared_static,
-    build_docs,
-    started,
-) -> SuiteResult:
+@dataclass(frozen=True)
+class _SuiteRun:
+    """What one `run_suite` call validates and where its Data Docs go."""
+
+    suite: Suite
+    params: dict[str, object]
+    config: QualityConfig
+    run_id: str
+    site_dir: Path
+    shared_static: Path | None
+    build_docs: bool
+    started: float
+
+
+def _run_suite(shared, database_url: str, run: _SuiteRun) -> SuiteResult:
+    suite, params, config, run_id = run.suite, run.params, run.config, run.run_id
+    site_dir, shared_static, build_docs = run.site_dir, run.shared_static, run.build_docs
     import great_expectations as gx  # lazy: 3-4 s
     from great_expectations.core.run_identifier import RunIdentifier
 
@@ -228,7 +223,7 @@ def _run_suite(
         outcomes=outcomes,
         rows=rows,
         docs_index=index,
-        seconds=round(time.perf_counter() - started, 3),
+        seconds=round(time.perf_counter() - run.started, 3),
         max_record_share=config.max_record_share,
     )
     if index is not None:  # GX renders how many rows were unexpected, not which: keep them
