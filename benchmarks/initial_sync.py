@@ -19,6 +19,10 @@ of its own (`cpu_sampler.py`, ~1 Hz, plus a sample at each run's start and end; 
 imports and start-up are outside). Printed: per run and per million dossiers, medians and
 the spread (min..max) of the replay pairs, the ratio pipeline / floor (wall and CPU), and the
 live run beside them.
+
+To find where the CPU goes (not for the figures: both cost CPU), `--statement-log FILE` keeps
+PostgreSQL's log of every statement's duration (prefixed with the database, `kpi_<n>`), and
+`--profile PREFIX` writes a cProfile of each pipeline run to `PREFIX.<n>`.
 """
 
 from __future__ import annotations
@@ -156,7 +160,16 @@ def pipeline_child(spec: dict) -> int:
     now = datetime.fromisoformat(spec["now"])
     print("READY", flush=True)
     sys.stdin.readline()
+    profile = None
+    if spec.get("profile"):
+        import cProfile
+
+        profile = cProfile.Profile()
+        profile.enable()
     execute_plan(defs, instance, sync_plan(now), lambda m: print(m, flush=True))
+    if profile is not None:
+        profile.disable()
+        profile.dump_stats(f"{spec['profile']}.{spec['n']}")
     services.close()
     with db.connect(os.environ["KPI_DATABASE_URL"]) as conn:
         counts = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in COUNTED}
@@ -217,6 +230,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pairs", type=int, default=3)
     ap.add_argument("--interval", type=float, default=1.0, help="sampling interval, s")
     ap.add_argument("--json", help="write every figure to this file")
+    ap.add_argument(
+        "--statement-log",
+        help="profiling: log every statement's duration and "
+        "copy PostgreSQL's log to this file (it costs CPU: not for the figures)",
+    )
+    ap.add_argument("--profile", help="profiling: cProfile each pipeline run into PROFILE.<n>")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     ap.add_argument("--floor-child", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -245,6 +264,11 @@ def main(argv: list[str] | None = None) -> int:
             with open(f"/proc/{backend}/stat") as f:
                 postmaster = int(f.read().rsplit(")", 1)[1].split()[1])
         sampler.ask(f"track postgres {postmaster}")
+        if args.statement_log:  # log_line_prefix names the database: kpi_<n>, dagster_<n>
+            with db.connect(server, autocommit=True) as conn:
+                conn.execute("ALTER SYSTEM SET log_min_duration_statement = 0")
+                conn.execute("ALTER SYSTEM SET log_line_prefix = '%m [%p] %d '")
+                conn.execute("SELECT pg_reload_conf()")
         sim_cmd = [sys.executable, "-m", "kpi_simulator", "--port", "0",
                    "--scale", str(args.scale), "--seed", str(args.seed), "--now", stamp]  # fmt: skip
         portal_env: dict[str, str] = {}
@@ -283,7 +307,7 @@ def main(argv: list[str] | None = None) -> int:
                 **(portal_env | {f"{p.upper()}_PORTAL_URL": urls[p] for p in PORTALS}),
             )  # fmt: skip
             env.pop("KPI_CONFIG_FILE", None)
-            spec = json.dumps({"now": now.isoformat()})
+            spec = json.dumps({"now": now.isoformat(), "profile": args.profile, "n": n})
             cmd = [sys.executable, __file__, "--child", spec]
             run = Measured(sampler, "pipeline", cmd, env).run()
             run["kind"], run["label"] = "pipeline", label
@@ -336,6 +360,8 @@ def main(argv: list[str] | None = None) -> int:
         sampler.close()
         if (home / "pgdata").exists():
             stop_embedded(home / "pgdata")
+            if args.statement_log and (home / "pgdata" / "log").is_file():
+                shutil.copy(home / "pgdata" / "log", args.statement_log)
         shutil.rmtree(home, ignore_errors=True)
     return 0
 
