@@ -48,6 +48,7 @@ if str(ROOT) not in sys.path:
 from kpi_pipeline.domain.calendar import TZ, week_start  # noqa: E402
 
 PORTALS = ("provincial", "national")
+WEEKLY_RAW = ("provincial_dossiers", "national_sync", "national_payments")
 COUNTED = (
     "raw.provincial_dossiers",
     "raw.national_sync",
@@ -166,16 +167,32 @@ def pipeline_child(spec: dict) -> int:
 
         profile = cProfile.Profile()
         profile.enable()
-    execute_plan(defs, instance, sync_plan(now), lambda m: print(m, flush=True))
+    results = execute_plan(defs, instance, sync_plan(now), lambda m: print(m, flush=True))
     if profile is not None:
         profile.disable()
         profile.dump_stats(f"{spec['profile']}.{spec['n']}")
     services.close()
     with db.connect(os.environ["KPI_DATABASE_URL"]) as conn:
         counts = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in COUNTED}
-    print("RESULT " + json.dumps({"counts": counts}), flush=True)
+    pulls = _pull_span(instance, [r.run_id for r in results if r is not None])
+    print(f"    weekly raw pulls: {pulls:.1f} s wall (first raw step's start to last's end)")
+    print("RESULT " + json.dumps({"counts": counts, "pull_wall_s": pulls}), flush=True)
     sys.stdin.read()
     return 0
+
+
+def _pull_span(instance, run_ids: list[str]) -> float:
+    """Wall seconds from the first weekly raw step's start to the last one's end."""
+    from dagster import DagsterEventType
+
+    kinds = {DagsterEventType.STEP_START, DagsterEventType.STEP_SUCCESS}
+    stamps = [
+        e.timestamp
+        for run_id in run_ids
+        for e in instance.all_logs(run_id, of_type=kinds)
+        if e.step_key and e.step_key.split("__")[-1] in WEEKLY_RAW
+    ]
+    return max(stamps) - min(stamps) if stamps else 0.0
 
 
 def floor_child(spec: dict) -> int:
@@ -406,6 +423,10 @@ def summary(out: dict) -> None:
     print(f"  wall s: pipeline {_spread([r['wall_s'] for r in pipes])}, "
           f"floor {_spread([r['wall_s'] for r in floors])}")  # fmt: skip
     print(f"  pipeline / floor, wall (pairwise)    {_spread(wall)}")
+    pulls = [r.get("pull_wall_s", 0.0) for r in pipes]
+    print(
+        f"  weekly raw pulls, wall s: replay {_spread(pulls)}, live {live.get('pull_wall_s', 0):.1f}"
+    )
     print(f"  pipeline / floor, our CPU (pairwise) {_spread(cpu)}")
     sims = sum(v for k, v in live["cpu_s"].items() if k.startswith("simulator"))
     print(f"live simulator (two processes): pipeline {live['wall_s']:.1f} s wall; ours "
@@ -414,6 +435,7 @@ def summary(out: dict) -> None:
     out["summary"] = {k: statistics.median(v) for k, v in rows.items()} | {
         "ratio_wall_median": statistics.median(wall),
         "ratio_cpu_median": statistics.median(cpu),
+        "pull_wall_median": statistics.median(pulls),
     }
 
 
