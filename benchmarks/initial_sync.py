@@ -156,6 +156,10 @@ def pipeline_child(spec: dict) -> int:
     from kpi_pipeline.shell.local_services import ensure_local_services
     from kpi_pipeline.warehouse import db
 
+    if spec.get("serial_pulls"):  # --pull-ab: the portals one after the other, as before
+        from kpi_pipeline.ingestion import assets
+
+        assets.start_other_portals = lambda *_: None
     services = ensure_local_services()
     instance = DagsterInstance.get()
     now = datetime.fromisoformat(spec["now"])
@@ -253,6 +257,9 @@ def main(argv: list[str] | None = None) -> int:
         "copy PostgreSQL's log to this file (it costs CPU: not for the figures)",
     )
     ap.add_argument("--profile", help="profiling: cProfile each pipeline run into PROFILE.<n>")
+    ap.add_argument("--pull-ab", type=int, default=0, metavar="ROUNDS",
+                    help="only live runs, alternated: the portals pulled one after the other "
+                    "(as before concurrent_pulls.py) and at the same time; their pulls' wall")  # fmt: skip
     ap.add_argument("--child", help=argparse.SUPPRESS)
     ap.add_argument("--floor-child", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -314,7 +321,7 @@ def main(argv: list[str] | None = None) -> int:
 
         counter = iter(range(1000))
 
-        def pipeline(urls: dict[str, str], label: str) -> dict:
+        def pipeline(urls: dict[str, str], label: str, serial: bool = False) -> dict:
             n = next(counter)
             url = db.create_database(server, f"kpi_{n}")
             dagster = db.dagster_storage_url(db.create_database(server, f"dagster_{n}"))
@@ -324,7 +331,9 @@ def main(argv: list[str] | None = None) -> int:
                 **(portal_env | {f"{p.upper()}_PORTAL_URL": urls[p] for p in PORTALS}),
             )  # fmt: skip
             env.pop("KPI_CONFIG_FILE", None)
-            spec = json.dumps({"now": now.isoformat(), "profile": args.profile, "n": n})
+            spec = json.dumps(
+                {"now": now.isoformat(), "profile": args.profile, "n": n, "serial_pulls": serial}
+            )
             cmd = [sys.executable, __file__, "--child", spec]
             run = Measured(sampler, "pipeline", cmd, env).run()
             run["kind"], run["label"] = "pipeline", label
@@ -347,6 +356,9 @@ def main(argv: list[str] | None = None) -> int:
             db.drop_database(server, f"floor_{n}")
             return run
 
+        if args.pull_ab:
+            pull_ab(args, out, lambda serial: pipeline(live, "live", serial))
+            return 0
         print(f"== live: {args.weeks} weeks at scale {args.scale}, history from {first}")
         recorders, urls = portals(record=True)
         pipeline(urls, "live")
@@ -381,6 +393,27 @@ def main(argv: list[str] | None = None) -> int:
                 shutil.copy(home / "pgdata" / "log", args.statement_log)
         shutil.rmtree(home, ignore_errors=True)
     return 0
+
+
+def pull_ab(args, out: dict, run) -> None:
+    """`--pull-ab`: live runs after a warm-up, serial and concurrent pulls alternated (and which
+    of them goes first)."""
+    walls: dict[str, list[float]] = {"one after the other": [], "at the same time": []}
+    # the simulator's first pass over a history costs it ~4x the later ones: not counted
+    print("== warm-up run (not counted)")
+    run(False)
+    for i in range(args.pull_ab):
+        print(f"== live round {i + 1} of {args.pull_ab} (load {os.getloadavg()[0]:.2f})")
+        for serial in (True, False) if i % 2 == 0 else (False, True):
+            label = "one after the other" if serial else "at the same time"
+            print(f"  portals pulled {label}")
+            r = run(serial)
+            walls[label].append(r["pull_wall_s"])
+            out.setdefault("pull_ab", []).append({"serial": serial, **r})
+    print(f"\n=== weekly raw pulls, live simulator, {args.weeks} weeks at scale {args.scale}")
+    for label, values in walls.items():
+        print(f"  portals pulled {label:20s} {_spread(values)} s wall")
+    print("RESULT " + json.dumps(out, default=str))
 
 
 def _say(run: dict) -> None:
