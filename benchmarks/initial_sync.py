@@ -19,6 +19,10 @@ of its own (`cpu_sampler.py`, ~1 Hz, plus a sample at each run's start and end; 
 imports and start-up are outside). Printed: per run and per million dossiers, medians and
 the spread (min..max) of the replay pairs, the ratio pipeline / floor (wall and CPU), and the
 live run beside them.
+
+To find where the CPU goes (not for the figures: both cost CPU), `--statement-log FILE` keeps
+PostgreSQL's log of every statement's duration (prefixed with the database, `kpi_<n>`), and
+`--profile PREFIX` writes a cProfile of each pipeline run to `PREFIX.<n>`.
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ if str(ROOT) not in sys.path:
 from kpi_pipeline.domain.calendar import TZ, week_start  # noqa: E402
 
 PORTALS = ("provincial", "national")
+WEEKLY_RAW = ("provincial_dossiers", "national_sync", "national_payments")
 COUNTED = (
     "raw.provincial_dossiers",
     "raw.national_sync",
@@ -151,18 +156,47 @@ def pipeline_child(spec: dict) -> int:
     from kpi_pipeline.shell.local_services import ensure_local_services
     from kpi_pipeline.warehouse import db
 
+    if spec.get("serial_pulls"):  # --pull-ab: the portals one after the other, as before
+        from kpi_pipeline.ingestion import assets
+
+        assets.start_other_portals = lambda *_: None
     services = ensure_local_services()
     instance = DagsterInstance.get()
     now = datetime.fromisoformat(spec["now"])
     print("READY", flush=True)
     sys.stdin.readline()
-    execute_plan(defs, instance, sync_plan(now), lambda m: print(m, flush=True))
+    profile = None
+    if spec.get("profile"):
+        import cProfile
+
+        profile = cProfile.Profile()
+        profile.enable()
+    results = execute_plan(defs, instance, sync_plan(now), lambda m: print(m, flush=True))
+    if profile is not None:
+        profile.disable()
+        profile.dump_stats(f"{spec['profile']}.{spec['n']}")
     services.close()
     with db.connect(os.environ["KPI_DATABASE_URL"]) as conn:
         counts = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in COUNTED}
-    print("RESULT " + json.dumps({"counts": counts}), flush=True)
+    pulls = _pull_span(instance, [r.run_id for r in results if r is not None])
+    print(f"    weekly raw pulls: {pulls:.1f} s wall (first raw step's start to last's end)")
+    print("RESULT " + json.dumps({"counts": counts, "pull_wall_s": pulls}), flush=True)
     sys.stdin.read()
     return 0
+
+
+def _pull_span(instance, run_ids: list[str]) -> float:
+    """Wall seconds from the first weekly raw step's start to the last one's end."""
+    from dagster import DagsterEventType
+
+    kinds = {DagsterEventType.STEP_START, DagsterEventType.STEP_SUCCESS}
+    stamps = [
+        e.timestamp
+        for run_id in run_ids
+        for e in instance.all_logs(run_id, of_type=kinds)
+        if e.step_key and e.step_key.split("__")[-1] in WEEKLY_RAW
+    ]
+    return max(stamps) - min(stamps) if stamps else 0.0
 
 
 def floor_child(spec: dict) -> int:
@@ -217,6 +251,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pairs", type=int, default=3)
     ap.add_argument("--interval", type=float, default=1.0, help="sampling interval, s")
     ap.add_argument("--json", help="write every figure to this file")
+    ap.add_argument(
+        "--statement-log",
+        help="profiling: log every statement's duration and "
+        "copy PostgreSQL's log to this file (it costs CPU: not for the figures)",
+    )
+    ap.add_argument("--profile", help="profiling: cProfile each pipeline run into PROFILE.<n>")
+    ap.add_argument("--pull-ab", type=int, default=0, metavar="ROUNDS",
+                    help="only live runs, alternated: the portals pulled one after the other "
+                    "(as before concurrent_pulls.py) and at the same time; their pulls' wall")  # fmt: skip
     ap.add_argument("--child", help=argparse.SUPPRESS)
     ap.add_argument("--floor-child", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -245,6 +288,11 @@ def main(argv: list[str] | None = None) -> int:
             with open(f"/proc/{backend}/stat") as f:
                 postmaster = int(f.read().rsplit(")", 1)[1].split()[1])
         sampler.ask(f"track postgres {postmaster}")
+        if args.statement_log:  # log_line_prefix names the database: kpi_<n>, dagster_<n>
+            with db.connect(server, autocommit=True) as conn:
+                conn.execute("ALTER SYSTEM SET log_min_duration_statement = 0")
+                conn.execute("ALTER SYSTEM SET log_line_prefix = '%m [%p] %d '")
+                conn.execute("SELECT pg_reload_conf()")
         sim_cmd = [sys.executable, "-m", "kpi_simulator", "--port", "0",
                    "--scale", str(args.scale), "--seed", str(args.seed), "--now", stamp]  # fmt: skip
         portal_env: dict[str, str] = {}
@@ -273,7 +321,7 @@ def main(argv: list[str] | None = None) -> int:
 
         counter = iter(range(1000))
 
-        def pipeline(urls: dict[str, str], label: str) -> dict:
+        def pipeline(urls: dict[str, str], label: str, serial: bool = False) -> dict:
             n = next(counter)
             url = db.create_database(server, f"kpi_{n}")
             dagster = db.dagster_storage_url(db.create_database(server, f"dagster_{n}"))
@@ -283,7 +331,9 @@ def main(argv: list[str] | None = None) -> int:
                 **(portal_env | {f"{p.upper()}_PORTAL_URL": urls[p] for p in PORTALS}),
             )  # fmt: skip
             env.pop("KPI_CONFIG_FILE", None)
-            spec = json.dumps({"now": now.isoformat()})
+            spec = json.dumps(
+                {"now": now.isoformat(), "profile": args.profile, "n": n, "serial_pulls": serial}
+            )
             cmd = [sys.executable, __file__, "--child", spec]
             run = Measured(sampler, "pipeline", cmd, env).run()
             run["kind"], run["label"] = "pipeline", label
@@ -306,6 +356,9 @@ def main(argv: list[str] | None = None) -> int:
             db.drop_database(server, f"floor_{n}")
             return run
 
+        if args.pull_ab:
+            pull_ab(args, out, lambda serial: pipeline(live, "live", serial))
+            return 0
         print(f"== live: {args.weeks} weeks at scale {args.scale}, history from {first}")
         recorders, urls = portals(record=True)
         pipeline(urls, "live")
@@ -336,8 +389,31 @@ def main(argv: list[str] | None = None) -> int:
         sampler.close()
         if (home / "pgdata").exists():
             stop_embedded(home / "pgdata")
+            if args.statement_log and (home / "pgdata" / "log").is_file():
+                shutil.copy(home / "pgdata" / "log", args.statement_log)
         shutil.rmtree(home, ignore_errors=True)
     return 0
+
+
+def pull_ab(args, out: dict, run) -> None:
+    """`--pull-ab`: live runs after a warm-up, serial and concurrent pulls alternated (and which
+    of them goes first)."""
+    walls: dict[str, list[float]] = {"one after the other": [], "at the same time": []}
+    # the simulator's first pass over a history costs it ~4x the later ones: not counted
+    print("== warm-up run (not counted)")
+    run(False)
+    for i in range(args.pull_ab):
+        print(f"== live round {i + 1} of {args.pull_ab} (load {os.getloadavg()[0]:.2f})")
+        for serial in (True, False) if i % 2 == 0 else (False, True):
+            label = "one after the other" if serial else "at the same time"
+            print(f"  portals pulled {label}")
+            r = run(serial)
+            walls[label].append(r["pull_wall_s"])
+            out.setdefault("pull_ab", []).append({"serial": serial, **r})
+    print(f"\n=== weekly raw pulls, live simulator, {args.weeks} weeks at scale {args.scale}")
+    for label, values in walls.items():
+        print(f"  portals pulled {label:20s} {_spread(values)} s wall")
+    print("RESULT " + json.dumps(out, default=str))
 
 
 def _say(run: dict) -> None:
@@ -380,6 +456,10 @@ def summary(out: dict) -> None:
     print(f"  wall s: pipeline {_spread([r['wall_s'] for r in pipes])}, "
           f"floor {_spread([r['wall_s'] for r in floors])}")  # fmt: skip
     print(f"  pipeline / floor, wall (pairwise)    {_spread(wall)}")
+    pulls = [r.get("pull_wall_s", 0.0) for r in pipes]
+    print(
+        f"  weekly raw pulls, wall s: replay {_spread(pulls)}, live {live.get('pull_wall_s', 0):.1f}"
+    )
     print(f"  pipeline / floor, our CPU (pairwise) {_spread(cpu)}")
     sims = sum(v for k, v in live["cpu_s"].items() if k.startswith("simulator"))
     print(f"live simulator (two processes): pipeline {live['wall_s']:.1f} s wall; ours "
@@ -388,6 +468,7 @@ def summary(out: dict) -> None:
     out["summary"] = {k: statistics.median(v) for k, v in rows.items()} | {
         "ratio_wall_median": statistics.median(wall),
         "ratio_cpu_median": statistics.median(cpu),
+        "pull_wall_median": statistics.median(pulls),
     }
 
 

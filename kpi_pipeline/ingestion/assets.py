@@ -2,6 +2,7 @@
 
 import json
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from dagster import (
@@ -17,6 +18,7 @@ from dagster import (
 from kpi_pipeline.domain.calendar import TZ
 from kpi_pipeline.domain.history import pull_plan
 from kpi_pipeline.ingestion.client import PortalClient
+from kpi_pipeline.ingestion.concurrent_pulls import start_other_portals, take_or_pull
 from kpi_pipeline.ingestion.coverage import database_now, load_pulls, record_pulls
 from kpi_pipeline.ingestion.loader import land_raw, week_key_of
 from kpi_pipeline.ingestion.prefetch import prefetched
@@ -198,13 +200,92 @@ def plan_weeks(conn, warehouse: WarehouseResource, source: str, requested: list[
     return [w.isoformat() for w in weeks]
 
 
+@dataclass(frozen=True)
+class Pulled:
+    """What one source's pull did: the weeks read, rows per week, the client's counters."""
+
+    keys: list[str]
+    counts: dict[str, int]
+    stats: dict[str, int]
+    message: str
+
+
+def pull_source(
+    source: RawSource,
+    portal: PortalResource,
+    warehouse: WarehouseResource,
+    requested: list[str],
+    run_id: str,
+) -> Pulled:
+    """Pull `source`'s change windows so that its history is complete through the week in
+    progress, and land them, a transaction per chunk of weeks (`build_raw_asset`)."""
+    client = portal.client()
+    pulled_at: dict[str, datetime] = {}
+    counts: dict[str, int] = {}
+    with warehouse.connect() as conn, held_lock(conn, source.table):
+        with conn.transaction():
+            keys = plan_weeks(conn, warehouse, source.table, requested)
+            skew = database_now(conn) - datetime.now(UTC)
+        message = (
+            f"pulling {portal.base_url}{source.path} for {keys[0]} .. {keys[-1]} ({len(keys)} weeks;"
+            f" the run asked for {requested[0]} .. {requested[-1]})"
+        )
+        # A transaction per chunk of weeks, in order: a pull that fails at week 250 of a
+        # new warehouse's history keeps the weeks before; the windows after it then read
+        # as pulled before an earlier one, so the next plan starts there (history.py).
+        for first in range(0, len(keys), WEEKS_PER_TRANSACTION):
+            chunk = keys[first : first + WEEKS_PER_TRANSACTION]
+            with conn.transaction():
+                items = _weekly_items(client, source, portal.province_code, chunk, pulled_at, skew)
+                landed = land_raw(
+                    conn,
+                    source.table,
+                    chunk,
+                    items,
+                    lambda item: week_key_of(item.get("NgayCapNhat")),
+                    run_id,
+                )
+                record_pulls(conn, source.table, {k: pulled_at[k] for k in chunk}, landed, run_id)
+            counts |= landed
+    client.close()
+    return Pulled(keys, counts, dict(client.stats), message)
+
+
+# every portal a weekly pull reads: a raw step may start the other portal's pulls of its run
+_WEEKLY_PORTALS = sorted({s.portal for s in WEEKLY_SOURCES})
+
+
+def _pull_of_run(context: AssetExecutionContext, source: RawSource) -> Pulled:
+    """`source`'s pull in this run: the other portal's weekly pulls of the run start now in a
+    thread of their own, if this process runs their steps too (`concurrent_pulls.py`)."""
+    requested = list(context.partition_keys)
+    warehouse: WarehouseResource = context.resources.warehouse
+    warehouse.ensure_schema()  # once, here, before any thread connects
+
+    def pull(s: RawSource):
+        portal = getattr(context.resources, s.portal)
+        return lambda: pull_source(s, portal, warehouse, requested, context.run_id)
+
+    step = context.op_execution_context.get_step_execution_context()
+    prefix = step.step.key[: -len(source.table)]  # raw__ (a province's location: p49__raw__)
+    in_plan = set(step.execution_plan.step_keys_to_execute)
+    siblings = [
+        (s.table, s.portal, pull(s))
+        for s in WEEKLY_SOURCES
+        if s is not source and prefix + s.table in in_plan
+    ]
+    start_other_portals(context.run_id, source.portal, siblings)
+    return take_or_pull(context.run_id, source.table, pull(source))
+
+
 def build_raw_asset(source: RawSource):
     """A weekly raw asset: the change log of `source`, pulled by week and streamed into COPY.
 
     Whatever weeks a run asks for, the pull reads every window from the earliest of them (or
     the first gap in the history, or the latest pull less the overlap) through the week in
     progress, so the change history stays complete (domain/history.py); the weeks read beyond
-    the run's own are recorded as materialisations of their partitions too.
+    the run's own are recorded as materialisations of their partitions too. The two portals
+    are pulled at the same time (`concurrent_pulls.py`), so every weekly raw step has both.
     """
 
     @asset(
@@ -214,47 +295,15 @@ def build_raw_asset(source: RawSource):
         backfill_policy=BackfillPolicy.single_run(),
         group_name="raw",
         kinds={"postgres"},
-        required_resource_keys={"warehouse", source.portal},
+        required_resource_keys={"warehouse", *_WEEKLY_PORTALS},
         description=source.description,
     )
     def _raw(context: AssetExecutionContext):
         requested = list(context.partition_keys)
-        portal: PortalResource = getattr(context.resources, source.portal)
         warehouse: WarehouseResource = context.resources.warehouse
-        client = portal.client()
-        pulled_at: dict[str, datetime] = {}
-        counts: dict[str, int] = {}
-        with warehouse.connect() as conn, held_lock(conn, source.table):
-            with conn.transaction():
-                keys = plan_weeks(conn, warehouse, source.table, requested)
-                skew = database_now(conn) - datetime.now(UTC)
-            context.log.info(
-                "pulling %s%s for %s .. %s (%d weeks; the run asked for %s .. %s)",
-                portal.base_url, source.path, keys[0], keys[-1], len(keys),
-                requested[0], requested[-1],
-            )  # fmt: skip
-            # A transaction per chunk of weeks, in order: a pull that fails at week 250 of a
-            # new warehouse's history keeps the weeks before; the windows after it then read
-            # as pulled before an earlier one, so the next plan starts there (history.py).
-            for first in range(0, len(keys), WEEKS_PER_TRANSACTION):
-                chunk = keys[first : first + WEEKS_PER_TRANSACTION]
-                with conn.transaction():
-                    items = _weekly_items(
-                        client, source, portal.province_code, chunk, pulled_at, skew
-                    )
-                    landed = land_raw(
-                        conn,
-                        source.table,
-                        chunk,
-                        items,
-                        lambda item: week_key_of(item.get("NgayCapNhat")),
-                        context.run_id,
-                    )
-                    record_pulls(
-                        conn, source.table, {k: pulled_at[k] for k in chunk}, landed, context.run_id
-                    )
-                counts |= landed
-        client.close()
+        pulled = _pull_of_run(context, source)
+        keys, counts, stats = pulled.keys, pulled.counts, pulled.stats
+        context.log.info(pulled.message)
         extra = [k for k in keys if k not in set(requested)]
         with warehouse.connect() as conn:
             standard = table_metadata(
@@ -270,13 +319,13 @@ def build_raw_asset(source: RawSource):
                     {"first": extra[0], "last": extra[-1], "count": len(extra)} if extra else {}
                 ),
                 "records_pulled": sum(counts.values()),
-                "portal_requests": client.stats["requests"],
-                "portal_retries": client.stats["retries"],
-                "token_refreshes": client.stats["token_refreshes"],
+                "portal_requests": stats["requests"],
+                "portal_retries": stats["retries"],
+                "token_refreshes": stats["token_refreshes"],
                 # windows read again because the count fell short of the portal's total, and
                 # records beyond the total (arrivals during the read, repeats): client.py
-                "window_rereads": client.stats["rereads"],
-                "records_beyond_total": client.stats["excess_records"],
+                "window_rereads": stats["rereads"],
+                "records_beyond_total": stats["excess_records"],
             }
         )
         # after the run's own partitions: the weeks read beyond them

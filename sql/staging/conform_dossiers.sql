@@ -1,6 +1,6 @@
 -- Conform the raw provincial dossiers of %(keys)s into the temp table `ruled`: one row per raw
 -- record, typed, with the first rule it breaks (null when it passes). Text is NFC-normalised,
--- codes trimmed, timestamps parsed as Asia/Ho_Chi_Minh. rank_conformed.sql takes it from there.
+-- codes trimmed, timestamps parsed in local time (kpi.local_tz()). rank_conformed.sql takes it from there.
 -- Each CTE ends in OFFSET 0, which keeps it a subquery of its own: inlined, every reference
 -- to one of its columns would evaluate the expression again (a timestamp parsed from the
 -- jsonb up to four times, each parse reading the field eleven times): 4x the work.
