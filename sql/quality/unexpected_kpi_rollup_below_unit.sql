@@ -10,9 +10,10 @@ WHERE u.scope = 'unit'
   AND (r.received < u.received OR r.received_online < u.received_online
        OR r.digitised < u.digitised OR r.overdue_open < u.overdue_open
        OR EXISTS (
-           SELECT 1
-           FROM kpi.headline_kpis() AS h
+           SELECT 1  -- each row's jsonb built once (OFFSET 0), not once per count column
+           FROM (SELECT to_jsonb(r) AS rj, to_jsonb(u) AS uj OFFSET 0) AS j
+           CROSS JOIN kpi.headline_kpis() AS h
            CROSS JOIN LATERAL (VALUES (h.numerator), (h.denominator)) AS c(count_column)
-           WHERE (to_jsonb(r) ->> c.count_column)::bigint < (to_jsonb(u) ->> c.count_column)::bigint
+           WHERE (j.rj ->> c.count_column)::bigint < (j.uj ->> c.count_column)::bigint
        ))
 ORDER BY u.period_start, u.unit_code
