@@ -693,8 +693,10 @@ def _monthly_periods(ws: Worksheet, data: MonthlyReportData) -> None:
             "Địa giới",
         ],
     )
+    row = ws.max_row  # counted here: ws.max_row looks at every cell
     for c in data.comparisons:
         for f, prefix in ((c.current, IL.KIND_TITLES[c.kind] + ": "), (c.previous, "Cùng kỳ: ")):
+            row += 1
             if f is None:
                 ws.append([f"{prefix}{IL.NO_PREVIOUS}"])
                 continue
@@ -714,7 +716,6 @@ def _monthly_periods(ws: Worksheet, data: MonthlyReportData) -> None:
                     "hiện nay" if c.on_current_map else "từng kỳ",
                 ]
             )
-            row = ws.max_row
             for col, band in ((6, f.on_time_band), (7, f.online_band), (8, f.online_payment_band)):
                 ws.cell(row, col).fill = band_fill(band)
             for col in (6, 7, 8, 9):
@@ -740,7 +741,7 @@ def _monthly_score(ws: Worksheet, data: MonthlyReportData) -> None:
         ],
     )
     rows = ([data.score_province] if data.score_province else []) + list(data.scores)
-    for s in rows:
+    for row, s in enumerate(rows, start=ws.max_row + 1):  # ws.max_row looks at every cell
         ws.append(
             [
                 s.unit_code,
@@ -757,7 +758,7 @@ def _monthly_score(ws: Worksheet, data: MonthlyReportData) -> None:
             ]
         )
         for col in (3, 4, 5, 9, 10, 11):
-            ws.cell(ws.max_row, col).number_format = SCORE_FORMAT
+            ws.cell(row, col).number_format = SCORE_FORMAT
     _finish_table(ws, [14, 36, 14, 10, 10, 12, 12, 12, 14, 14, 12])
     ws.append([None])
     ws.append([IL.SCORE_TITLE])
@@ -780,7 +781,7 @@ def _monthly_fields(ws: Worksheet, data: MonthlyReportData) -> None:
             L.KPI_LABELS["online"],
         ],
     )
-    for f in data.fields:
+    for row, f in enumerate(data.fields, start=ws.max_row + 1):  # ws.max_row: every cell
         ws.append(
             [
                 f.unit_code,
@@ -794,8 +795,8 @@ def _monthly_fields(ws: Worksheet, data: MonthlyReportData) -> None:
             ]
         )
         for col, band in ((7, f.on_time_band), (8, f.online_band)):
-            ws.cell(ws.max_row, col).fill = band_fill(band)
-            ws.cell(ws.max_row, col).number_format = PCT
+            ws.cell(row, col).fill = band_fill(band)
+            ws.cell(row, col).number_format = PCT
     _finish_table(ws, [14, 32, 14, 40, 12, 12, 14, 14])
 
 
