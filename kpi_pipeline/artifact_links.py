@@ -37,8 +37,7 @@ def artifact_url(path: str | os.PathLike, env=os.environ) -> str | None:
 
 def with_urls(metadata: dict, env=os.environ) -> dict:
     """`metadata` plus `<key>_url` (MetadataValue.url) for every path entry that is served."""
-    from dagster import MetadataValue
-    from dagster._core.definitions.metadata import PathMetadataValue
+    from dagster import MetadataValue, PathMetadataValue
 
     out = dict(metadata)
     for key, value in metadata.items():
