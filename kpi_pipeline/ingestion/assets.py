@@ -1,7 +1,6 @@
 """Reference and raw assets: the portals' records landed untouched in PostgreSQL."""
 
 import json
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -19,7 +18,7 @@ from kpi_pipeline.domain.calendar import TZ
 from kpi_pipeline.domain.history import pull_plan
 from kpi_pipeline.ingestion.client import PortalClient
 from kpi_pipeline.ingestion.concurrent_pulls import start_other_portals, take_or_pull
-from kpi_pipeline.ingestion.coverage import database_now, load_pulls, record_pulls
+from kpi_pipeline.ingestion.coverage import database_now, load_pulls, lock_name, record_pulls
 from kpi_pipeline.ingestion.loader import land_raw, week_key_of
 from kpi_pipeline.ingestion.prefetch import prefetched
 from kpi_pipeline.ingestion.resources import PortalResource
@@ -30,7 +29,7 @@ from kpi_pipeline.ingestion.sources import (
     ReferenceSource,
 )
 from kpi_pipeline.partitions import FIRST_MONTH, monthly_partitions, weekly_partitions
-from kpi_pipeline.warehouse.db import execute_file, statement
+from kpi_pipeline.warehouse.db import execute_file, session_lock, statement
 from kpi_pipeline.warehouse.resource import WarehouseResource
 from kpi_pipeline.warehouse.table_metadata import table_metadata
 
@@ -172,20 +171,10 @@ def _weekly_items(
 WEEKS_PER_TRANSACTION = 26
 
 
-@contextmanager
 def held_lock(conn, source: str):
     """The source's coverage lock for a whole pull (a session lock: the pull commits in
     chunks); staging takes the same lock per transaction (`coverage.lock_source`)."""
-    key = f"coverage:{source}"
-    with conn.transaction():
-        conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (key,))
-    try:
-        yield
-    finally:
-        if not conn.broken:
-            conn.rollback()
-            conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (key,))
-            conn.commit()
+    return session_lock(conn, lock_name(source))
 
 
 def plan_weeks(conn, warehouse: WarehouseResource, source: str, requested: list[str]) -> list[str]:

@@ -14,7 +14,7 @@ import psycopg
 
 from kpi_pipeline.domain.calendar import week_window
 from kpi_pipeline.domain.history import HistoryState, WindowPull, history_state
-from kpi_pipeline.warehouse.db import sql_text, statement
+from kpi_pipeline.warehouse.db import sql_text, statement, transaction_lock
 
 # The sources pulled by change window (raw tables); the monthly chiso is a publication, not a
 # change log, and is pulled with its month.
@@ -74,7 +74,12 @@ def history_states(
 def lock_source(conn: psycopg.Connection, source: str) -> None:
     """Serialise the transactions that write one source's raw rows, staging and coverage:
     two runs (a CLI run beside a queued one) must not interleave a pull and a conform."""
-    conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"coverage:{source}",))
+    transaction_lock(conn, lock_name(source))
+
+
+def lock_name(source: str) -> str:
+    """The advisory lock of one source's raw rows, staging and coverage."""
+    return f"coverage:{source}"
 
 
 def database_now(conn: psycopg.Connection) -> datetime:

@@ -13,7 +13,7 @@ from datetime import date, datetime, time
 
 from kpi_pipeline.domain.calendar import PERIOD_STEPS, TZ
 from kpi_pipeline.domain.kpi_config import KpiConfig
-from kpi_pipeline.warehouse.db import sql_text, statement
+from kpi_pipeline.warehouse.db import sql_text, statement, transaction_lock
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ def replace_table(conn, table: str, periods: PeriodRange, config: KpiConfig) -> 
     """
     params = periods.params(config)
     # two runs replacing the same table's windows wait for each other instead of colliding
-    conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"kpi.{table}",))
+    transaction_lock(conn, f"kpi.{table}")
     delete_periods(conn, f"kpi.{table}", params)
     rows = conn.execute(sql_text(f"kpi/insert_{table}"), params).rowcount
     # Later statements of the same transaction read this table (the chiso dossiers read the

@@ -30,7 +30,7 @@ from kpi_pipeline.kpis.compute import PeriodRange, delete_periods
 from kpi_pipeline.kpis.history import require_complete_history
 from kpi_pipeline.partitions import monthly_partitions
 from kpi_pipeline.quality.gate import hold_if_blocked
-from kpi_pipeline.warehouse.db import sql_text
+from kpi_pipeline.warehouse.db import sql_text, transaction_lock
 from kpi_pipeline.warehouse.resource import WarehouseResource
 
 TABLE = "unit_kpi_cumulative"
@@ -66,7 +66,7 @@ def replace_cumulative(
     """Delete the window's anchor months and insert their periods (caller's transaction)."""
     params = {"start": periods.start, "end": periods.end, "cfg": config.sql_json()}
     params.update(period_params(kept))
-    conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"kpi.{TABLE}",))
+    transaction_lock(conn, f"kpi.{TABLE}")
     delete_periods(conn, f"kpi.{TABLE}", params, period="anchor_month")
     return conn.execute(sql_text(f"kpi/insert_{TABLE}"), params).rowcount
 

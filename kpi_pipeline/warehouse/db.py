@@ -96,6 +96,26 @@ def shared_facts() -> dict:
     return {"timezone": TIMEZONE, "headline": json.dumps(headline)}
 
 
+def transaction_lock(conn, name: str) -> None:
+    """Wait for the advisory lock `name`, held until the caller's transaction ends."""
+    execute_file(conn, "warehouse/lock_for_transaction", {"name": name})
+
+
+@contextmanager
+def session_lock(conn, name: str) -> Iterator[None]:
+    """The advisory lock `name` across several transactions of `conn` (a pull that commits in
+    chunks); released on the way out unless the connection broke (the server then released it)."""
+    with conn.transaction():
+        execute_file(conn, "warehouse/lock_for_session", {"name": name})
+    try:
+        yield
+    finally:
+        if not conn.broken:
+            conn.rollback()
+            execute_file(conn, "warehouse/unlock_session", {"name": name})
+            conn.commit()
+
+
 def ensure_schema(url: str) -> None:
     """Create every schema and table the pipeline uses (idempotent DDL).
 
@@ -103,7 +123,7 @@ def ensure_schema(url: str) -> None:
     keeps concurrent runs from racing on `CREATE ... IF NOT EXISTS`.
     """
     with connect(url) as conn, conn.transaction():
-        conn.execute("SELECT pg_advisory_xact_lock(4927001)")
+        transaction_lock(conn, "warehouse schema")
         # client-side binding: CREATE FUNCTION takes no server-side parameters
         psycopg.ClientCursor(conn).execute(
             sql_text("warehouse/create_shared_facts"), shared_facts()

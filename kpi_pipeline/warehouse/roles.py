@@ -42,7 +42,7 @@ def grant_reader(url: str, name: str, group: str = READER_GROUP) -> list[str]:
     database = unquote(urlsplit(db.libpq_url(url)).path.lstrip("/"))
     done = []
     with db.connect(url) as conn, conn.transaction():
-        conn.execute("SELECT pg_advisory_xact_lock(4927002)")
+        db.transaction_lock(conn, "reader roles")
         if not _role_exists(conn, group):
             db.execute_file(conn, "roles/create_reader_group", group=group)
             done.append(f"created group role {group} (NOLOGIN)")
