@@ -95,11 +95,7 @@ def friday_report(
             conn, week, generated_at=now, provisional=provisional, config=config
         )
 
-    done = [
-        publish_period(context, warehouse, artifacts, FRIDAY, key, read)
-        for key in context.partition_keys
-    ]
-    return MaterializeResult(metadata=_metadata(done, artifacts))
+    return publish_periods(context, warehouse, artifacts, FRIDAY, read)
 
 
 @asset(
@@ -217,6 +213,21 @@ def publish_period(
     )
     _log(context, label, pub)
     return key, pub, report.markdown(data), report.figures(data)
+
+
+def publish_periods(
+    context: AssetExecutionContext,
+    warehouse: WarehouseResource,
+    artifacts: ArtifactStoreResource,
+    report: Report,
+    read: Callable,
+) -> MaterializeResult:
+    """Every partition of the run published (`publish_period`), one materialisation's metadata."""
+    done = [
+        publish_period(context, warehouse, artifacts, report, key, read)
+        for key in context.partition_keys
+    ]
+    return MaterializeResult(metadata=_metadata(done, artifacts))
 
 
 def _publish(artifacts: ArtifactStoreResource, parts: tuple[str, ...], *args, **kwargs):

@@ -11,7 +11,7 @@ from dagster import AssetExecutionContext, AssetKey, BackfillPolicy, Materialize
 from kpi_pipeline.artifacts import ArtifactStoreResource
 from kpi_pipeline.config_files import ConfigFilesResource
 from kpi_pipeline.partitions import monthly_partitions
-from kpi_pipeline.reports.assets import Report, _metadata, publish_period
+from kpi_pipeline.reports.assets import Report, publish_periods
 from kpi_pipeline.reports.monthly_queries import monthly_report_data
 from kpi_pipeline.reports.render import monthly_markdown, render_monthly
 from kpi_pipeline.warehouse.resource import WarehouseResource
@@ -49,11 +49,7 @@ def monthly_report(
             conn, month, generated_at=now, provisional=provisional, score_config=score_config
         )
 
-    done = [
-        publish_period(context, warehouse, artifacts, MONTHLY, key, read)
-        for key in context.partition_keys
-    ]
-    return MaterializeResult(metadata=_metadata(done, artifacts))
+    return publish_periods(context, warehouse, artifacts, MONTHLY, read)
 
 
 def _figures(data) -> dict:
