@@ -22,11 +22,14 @@ settings as the code location, and report to the same Dagster instance (PostgreS
 from __future__ import annotations
 
 import os
+import weakref
 
 from kpi_pipeline import settings
 
 _POOL_RECYCLE_S = 3600
 _POOL_OVERFLOW = 4  # opened beyond the pooled one while it is in use (nested storage calls)
+# the instances already pooled: kept beside them, not as an attribute set on Dagster's object
+_POOLED: weakref.WeakSet = weakref.WeakSet()
 
 
 def pool_storage_connections(instance) -> None:
@@ -38,13 +41,13 @@ def pool_storage_connections(instance) -> None:
     connection per query would have retried the connect."""
     from dagster_postgres import PostgresEventLogStorage
 
-    if getattr(instance, "_kpi_pooled", False):
+    if instance in _POOLED:
         return
     if isinstance(instance.event_log_storage, PostgresEventLogStorage):
         instance.optimize_for_webserver(
             statement_timeout=0, pool_recycle=_POOL_RECYCLE_S, max_overflow=_POOL_OVERFLOW
         )
-    instance._kpi_pooled = True
+    _POOLED.add(instance)
 
 
 def _pooled_in_process_executor():
