@@ -52,3 +52,51 @@ CREATE TABLE IF NOT EXISTS raw.coverage (
     conformed_at  timestamptz,           -- when staging last conformed the window's rows
     PRIMARY KEY (source, partition_key)
 );
+
+-- What the loader reads off each record as it lands it (kpi_pipeline/ingestion/typed_fields.py):
+-- the content hash (md5 of the JSON with sorted keys) and, for a record whose typing is plain,
+-- its fields typed (`typed` true; timestamps as local wall-clock time). Conform reads these
+-- instead of the JSON; rows without them (landed before, or not plain) are read from the JSON.
+ALTER TABLE raw.provincial_dossiers
+    ADD COLUMN IF NOT EXISTS content_hash   text,
+    ADD COLUMN IF NOT EXISTS typed          boolean,
+    ADD COLUMN IF NOT EXISTS ma_ho_so       text,
+    ADD COLUMN IF NOT EXISTS procedure_code text,
+    ADD COLUMN IF NOT EXISTS unit_code      text,
+    ADD COLUMN IF NOT EXISTS channel        smallint,
+    ADD COLUMN IF NOT EXISTS status         smallint,
+    ADD COLUMN IF NOT EXISTS digitised      boolean,
+    ADD COLUMN IF NOT EXISTS received_local timestamp,
+    ADD COLUMN IF NOT EXISTS due_local      timestamp,
+    ADD COLUMN IF NOT EXISTS finished_local timestamp,
+    ADD COLUMN IF NOT EXISTS returned_local timestamp,
+    ADD COLUMN IF NOT EXISTS updated_local  timestamp,
+    ADD COLUMN IF NOT EXISTS late_reason    text,
+    ADD COLUMN IF NOT EXISTS payment_method text,
+    ADD COLUMN IF NOT EXISTS payment_amount bigint,
+    ADD COLUMN IF NOT EXISTS paid_local     timestamp,
+    ADD COLUMN IF NOT EXISTS payment_tx     text;
+
+ALTER TABLE raw.national_sync
+    ADD COLUMN IF NOT EXISTS content_hash   text,
+    ADD COLUMN IF NOT EXISTS typed          boolean,
+    ADD COLUMN IF NOT EXISTS ma_ho_so       text,
+    ADD COLUMN IF NOT EXISTS procedure_code text,
+    ADD COLUMN IF NOT EXISTS unit_code      text,
+    ADD COLUMN IF NOT EXISTS status         smallint,
+    ADD COLUMN IF NOT EXISTS channel        smallint,
+    ADD COLUMN IF NOT EXISTS received_local timestamp,
+    ADD COLUMN IF NOT EXISTS due_local      timestamp,
+    ADD COLUMN IF NOT EXISTS finished_local timestamp,
+    ADD COLUMN IF NOT EXISTS synced_local   timestamp,
+    ADD COLUMN IF NOT EXISTS updated_local  timestamp;
+
+ALTER TABLE raw.national_payments
+    ADD COLUMN IF NOT EXISTS content_hash   text,
+    ADD COLUMN IF NOT EXISTS typed          boolean,
+    ADD COLUMN IF NOT EXISTS transaction_id text,
+    ADD COLUMN IF NOT EXISTS ma_ho_so       text,
+    ADD COLUMN IF NOT EXISTS amount         bigint,
+    ADD COLUMN IF NOT EXISTS paid_local     timestamp,
+    ADD COLUMN IF NOT EXISTS status         text,
+    ADD COLUMN IF NOT EXISTS updated_local  timestamp;
