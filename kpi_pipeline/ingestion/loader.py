@@ -17,7 +17,7 @@ import orjson
 import psycopg
 
 from kpi_pipeline.domain.calendar import week_start
-from kpi_pipeline.ingestion.typed_fields import TYPERS, content_hash
+from kpi_pipeline.ingestion.typed_fields import TYPERS, json_and_hash
 from kpi_pipeline.warehouse.db import statement
 
 
@@ -90,9 +90,11 @@ def land_raw(
                 if key not in wanted:
                     key = fallback
                 counts[key] += 1
-                row = (key, page, _json_text(item), run_id, fetched_at)
-                if typer is not None:
-                    typed = type_row(item)
-                    row += (content_hash(item),) + (untyped if typed is None else (True, *typed))
-                copy.write_row(row)
+                if typer is None:
+                    copy.write_row((key, page, _json_text(item), run_id, fetched_at))
+                    continue
+                text, digest = json_and_hash(item)
+                typed = type_row(item)
+                fields = untyped if typed is None else (True, *typed)
+                copy.write_row((key, page, text, run_id, fetched_at, digest, *fields))
     return counts

@@ -235,14 +235,15 @@ def payment_row(item: dict) -> TypedRow:
         return None
 
 
-def content_hash(item: dict) -> str:
-    """The record's content, for telling an identical repeat from a conflicting one: the md5
-    of its JSON with sorted keys (jsonb's equality ignores key order too)."""
+def json_and_hash(item: dict) -> tuple[str, str]:
+    """The record as JSON text with its keys sorted, and that text's md5: the content that
+    tells an identical repeat from a conflicting one (jsonb's equality ignores key order too).
+    One serialisation serves both: the raw table keeps the text that was hashed."""
     try:
         text = orjson.dumps(item, option=orjson.OPT_SORT_KEYS)
     except orjson.JSONEncodeError:  # an integer beyond 64 bits: the standard library's JSON
         text = json.dumps(item, ensure_ascii=False, sort_keys=True).encode()
-    return hashlib.md5(text, usedforsecurity=False).hexdigest()
+    return text.decode(), hashlib.md5(text, usedforsecurity=False).hexdigest()
 
 
 TYPERS: dict[str, tuple[tuple[str, ...], Callable[[dict], TypedRow]]] = {

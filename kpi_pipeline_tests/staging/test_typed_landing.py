@@ -219,3 +219,34 @@ def test_plain_dossier_typed_values():
     assert row[6] == "20240301T080000" and row[9] is None  # NgayTra null
     assert dossier_row({**GOOD, "MaDonVi": NFD}) is None  # NFC is SQL's to apply
     assert dossier_row({**GOOD, "NgayTiepNhan": "20240230080000"}) is None
+
+
+def test_a_warehouse_with_jsonb_payloads_is_converted_and_conforms_the_same(database_url):
+    """Raw tables made before the JSON was kept as text: `ensure_schema` converts them, and
+    their rows (no content hash, no typed columns) conform as before: a repeat in another key
+    order is still a repeat, and a changed field still a conflict."""
+    rec = {**GOOD, "MaHoSo": "OLD-1"}
+    twin = {**GOOD, "MaHoSo": "OLD-2"}
+    rows = [rec, dict(reversed(list(rec.items()))), twin, {**twin, "KenhThucHien": 1}]
+    with db.connect(database_url) as conn:
+        _seed_reference(conn)
+        conn.execute("ALTER TABLE raw.provincial_dossiers ALTER COLUMN payload TYPE jsonb"
+                     " USING payload::jsonb")  # fmt: skip
+        for rec in rows:
+            conn.execute(
+                "INSERT INTO raw.provincial_dossiers (partition_key, page, payload, run_id,"
+                " fetched_at) VALUES (%s, 1, %s::jsonb, 'r0', now())",
+                (WEEK, json.dumps(rec, ensure_ascii=False)),
+            )
+        conn.commit()
+    db.ensure_schema(database_url)
+    with db.connect(database_url) as conn:
+        kind = conn.execute(
+            "SELECT data_type FROM information_schema.columns WHERE table_schema = 'raw'"
+            " AND table_name = 'provincial_dossiers' AND column_name = 'payload'"
+        ).fetchone()
+        counts = replace_partitions(conn, DOSSIERS, [WEEK], "run-1")
+        rules = conn.execute("SELECT record_key, rule FROM quarantine.records").fetchall()
+    assert kind == ("text",)
+    assert (counts.raw, counts.staged, counts.superseded, counts.quarantined) == (4, 1, 1, 2)
+    assert sorted(rules) == [("OLD-2", "conflicting_duplicate")] * 2

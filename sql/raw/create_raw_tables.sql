@@ -1,11 +1,15 @@
 -- Raw landing: the untouched JSON of every record fetched, with load metadata.
 -- A partition (week or month key) is replaced whole, in one transaction, on every pull.
+-- The weekly tables keep the JSON as text (keys sorted: typed_fields.json_and_hash): COPY
+-- into jsonb cost 2.5x as much (10.9 against 4.2 µs a record, issue 17), and staging reads
+-- the typed columns below; the few readers of the JSON itself (records the loader left
+-- untyped, quarantine, the raw suite) cast it.
 CREATE SCHEMA IF NOT EXISTS raw;
 
 CREATE TABLE IF NOT EXISTS raw.provincial_dossiers (
     partition_key text NOT NULL,
     page          integer NOT NULL,
-    payload       jsonb NOT NULL,
+    payload       text NOT NULL,      -- the record's JSON as received (see below)
     run_id        text NOT NULL,
     fetched_at    timestamptz NOT NULL
 );
@@ -14,7 +18,7 @@ CREATE INDEX IF NOT EXISTS provincial_dossiers_partition_idx ON raw.provincial_d
 CREATE TABLE IF NOT EXISTS raw.national_sync (
     partition_key text NOT NULL,
     page          integer NOT NULL,
-    payload       jsonb NOT NULL,
+    payload       text NOT NULL,      -- the record's JSON as received (see below)
     run_id        text NOT NULL,
     fetched_at    timestamptz NOT NULL
 );
@@ -23,7 +27,7 @@ CREATE INDEX IF NOT EXISTS national_sync_partition_idx ON raw.national_sync (par
 CREATE TABLE IF NOT EXISTS raw.national_payments (
     partition_key text NOT NULL,
     page          integer NOT NULL,
-    payload       jsonb NOT NULL,
+    payload       text NOT NULL,      -- the record's JSON as received (see below)
     run_id        text NOT NULL,
     fetched_at    timestamptz NOT NULL
 );
@@ -100,3 +104,17 @@ ALTER TABLE raw.national_payments
     ADD COLUMN IF NOT EXISTS paid_local     timestamp,
     ADD COLUMN IF NOT EXISTS status         text,
     ADD COLUMN IF NOT EXISTS updated_local  timestamp;
+
+-- Warehouses made before the weekly tables held their JSON as text: converted once (the
+-- text is jsonb's own rendering, so a record's content hash in conform stays the same).
+DO $$
+DECLARE t text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['provincial_dossiers', 'national_sync', 'national_payments'] LOOP
+        IF (SELECT data_type FROM information_schema.columns
+            WHERE table_schema = 'raw' AND table_name = t AND column_name = 'payload') = 'jsonb'
+        THEN
+            EXECUTE format('ALTER TABLE raw.%I ALTER COLUMN payload TYPE text', t);
+        END IF;
+    END LOOP;
+END $$;

@@ -2,21 +2,27 @@
 -- also for the OFFSET 0 that ends each CTE, and for the
 -- records the loader typed).
 CREATE TEMP TABLE ruled ON COMMIT DROP AS
-WITH parsed AS (
+WITH untyped AS (  -- the records the loader did not type: their JSON, parsed once
+    SELECT r.partition_key, r.ctid, r.run_id, r.payload::jsonb AS payload,
+        coalesce(r.content_hash, md5(r.payload::jsonb::text)) AS content_hash
+    FROM raw.national_payments r
+    WHERE r.partition_key = ANY(%(keys)s) AND r.typed IS NOT TRUE
+    OFFSET 0
+),
+parsed AS (
     SELECT
         r.partition_key,
         r.ctid AS raw_row,  -- the payload stays in raw: insert_quarantined.sql reads it back
         r.payload ->> 'MaGiaoDich' AS key_text,
         r.run_id,
-        coalesce(r.content_hash, md5(r.payload::text)) AS content_hash,
+        r.content_hash,
         nullif(normalize(btrim(r.payload ->> 'MaGiaoDich'), NFC), '') AS transaction_id,
         nullif(normalize(btrim(r.payload ->> 'MaHoSo'), NFC), '') AS ma_ho_so,
         nullif(btrim(r.payload ->> 'SoTien'), '') AS amount_text,
         nullif(r.payload ->> 'NgayThanhToan', '') AS paid_text,
         upper(nullif(normalize(btrim(r.payload ->> 'TrangThai'), NFC), '')) AS status,
         r.payload ->> 'NgayCapNhat' AS updated_text
-    FROM raw.national_payments r
-    WHERE r.partition_key = ANY(%(keys)s) AND r.typed IS NOT TRUE
+    FROM untyped r
     OFFSET 0
 ),
 typed AS (

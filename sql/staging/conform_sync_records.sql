@@ -4,13 +4,20 @@
 -- The national copy may reference units or procedures the province does not know: that is
 -- for reconciliation to report, not a reason to reject the record.
 CREATE TEMP TABLE ruled ON COMMIT DROP AS
-WITH parsed AS (
+WITH untyped AS (  -- the records the loader did not type: their JSON, parsed once
+    SELECT r.partition_key, r.ctid, r.run_id, r.payload::jsonb AS payload,
+        coalesce(r.content_hash, md5(r.payload::jsonb::text)) AS content_hash
+    FROM raw.national_sync r
+    WHERE r.partition_key = ANY(%(keys)s) AND r.typed IS NOT TRUE
+    OFFSET 0
+),
+parsed AS (
     SELECT
         r.partition_key,
         r.ctid AS raw_row,  -- the payload stays in raw: insert_quarantined.sql reads it back
         r.payload ->> 'MaHoSo' AS key_text,
         r.run_id,
-        coalesce(r.content_hash, md5(r.payload::text)) AS content_hash,
+        r.content_hash,
         nullif(normalize(btrim(r.payload ->> 'MaHoSo'), NFC), '') AS ma_ho_so,
         nullif(normalize(btrim(r.payload ->> 'MaTTHC'), NFC), '') AS procedure_code,
         nullif(normalize(btrim(r.payload ->> 'MaDonVi'), NFC), '') AS unit_code,
@@ -21,8 +28,7 @@ WITH parsed AS (
         nullif(r.payload ->> 'NgayKetThucXuLy', '') AS finished_text,
         nullif(r.payload ->> 'NgayDongBo', '') AS synced_text,
         r.payload ->> 'NgayCapNhat' AS updated_text
-    FROM raw.national_sync r
-    WHERE r.partition_key = ANY(%(keys)s) AND r.typed IS NOT TRUE
+    FROM untyped r
     OFFSET 0
 ),
 typed AS (
