@@ -17,6 +17,7 @@ import orjson
 import psycopg
 
 from kpi_pipeline.domain.calendar import week_start
+from kpi_pipeline.ingestion.typed_fields import TYPERS, json_and_hash
 from kpi_pipeline.warehouse.db import statement
 
 
@@ -63,7 +64,9 @@ def land_raw(
     """Replace `raw.<table>` rows of `partition_keys` with `items`; return rows per key.
 
     `key_of` maps a record to its partition; a record it cannot place (or places outside the
-    pulled range) lands in the range's first partition, so nothing is dropped.
+    pulled range) lands in the range's first partition, so nothing is dropped. A weekly
+    source's records land with their content hash and, where plain, their fields typed
+    (`typed_fields.py`), read here from the dict the client parsed anyway.
     """
     wanted = set(partition_keys)
     fallback = min(partition_keys)
@@ -74,12 +77,24 @@ def land_raw(
             statement("raw/delete_partitions", table=f"raw.{table}"),
             {"keys": partition_keys},
         )
-        copy_stmt = statement("raw/copy_pages", table=f"raw.{table}")
+        typer = TYPERS.get(table)
+        if typer is None:
+            copy_stmt = statement("raw/copy_pages", table=f"raw.{table}")
+        else:
+            columns, type_row = typer
+            untyped = (False,) + (None,) * len(columns)
+            copy_stmt = statement("raw/copy_typed_pages", table=f"raw.{table}", columns=columns)
         with conn.cursor() as cur, cur.copy(copy_stmt) as copy:
             for page, item in items:
                 key = key_of(item)
                 if key not in wanted:
                     key = fallback
                 counts[key] += 1
-                copy.write_row((key, page, _json_text(item), run_id, fetched_at))
+                if typer is None:
+                    copy.write_row((key, page, _json_text(item), run_id, fetched_at))
+                    continue
+                text, digest = json_and_hash(item)
+                typed = type_row(item)
+                fields = untyped if typed is None else (True, *typed)
+                copy.write_row((key, page, text, run_id, fetched_at, digest, *fields))
     return counts

@@ -25,6 +25,11 @@ from kpi_pipeline.warehouse.resource import WarehouseResource
 from kpi_pipeline.warehouse.table_metadata import table_metadata
 
 REFERENCE_DEPS = [AssetKey(["ref", "units"]), AssetKey(["ref", "procedures"])]
+# A staging step runs as soon as its raw step is done, before the run's other raw steps:
+# while one portal's pulls run in their own thread (`ingestion/concurrent_pulls.py`), the
+# other portal's records are conformed in PostgreSQL on the other core. Dagster's in-process
+# executor takes the ready step of highest `dagster/priority` first.
+STAGE_EARLY = {"dagster/priority": "1"}
 
 
 def build_staging_asset(spec: StagingSpec, table: str, description: str, deps: list[AssetKey]):
@@ -42,6 +47,7 @@ def build_staging_asset(spec: StagingSpec, table: str, description: str, deps: l
         kinds={"postgres"},
         deps=[AssetDep(AssetKey(["raw", spec.source])), *deps],
         description=description,
+        op_tags=STAGE_EARLY,
     )
     def _staging(context: AssetExecutionContext, warehouse: WarehouseResource):
         requested = list(context.partition_keys)

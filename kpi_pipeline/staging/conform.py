@@ -8,6 +8,8 @@ rebuilt from all its versions. Nothing is dropped: raw = staged + quarantined + 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import psycopg
@@ -22,6 +24,38 @@ class StagingSpec:
     version_name: str  # sql/staging/insert_<version_name>_versions.sql
     versions_table: str
     key_column: str
+
+    @property
+    def current_table(self) -> str:
+        return f"staging.{self.name}"
+
+
+# A bulk load (a new warehouse's first sync, the whole history conformed again) inserts most
+# of a table's rows: filling its secondary indexes as rows arrive cost ~9 µs a row on
+# staging.dossiers (four B-trees written at random), building them afterwards ~1 µs (issue
+# 17). So when a run inserts at least BULK_SHARE of a table's rows, and at least
+# BULK_MIN_ROWS, those indexes are dropped and built again in the same transaction (a reader
+# waits for it, as for any DDL); a Friday run's few thousand rows leave them alone.
+BULK_MIN_ROWS = 50_000
+BULK_SHARE = 0.2
+
+
+@contextmanager
+def _indexes_built_after(conn: psycopg.Connection, table: str, rows: int) -> Iterator[None]:
+    (existing,) = conn.execute(
+        statement("warehouse/select_estimated_rows"), {"table": table}
+    ).fetchone()
+    if rows < BULK_MIN_ROWS or rows < BULK_SHARE * max(existing, 0):
+        yield
+        return
+    indexes = conn.execute(
+        statement("warehouse/select_secondary_indexes"), {"table": table}
+    ).fetchall()
+    for name, _ in indexes:
+        conn.execute(statement("warehouse/drop_index", index=name))
+    yield
+    for _, definition in indexes:  # as the catalogue held it: one definition, in sql/
+        conn.execute(definition)
 
 
 DOSSIERS = StagingSpec(
@@ -69,15 +103,19 @@ def replace_partitions(
         execute_file(conn, "quarantine/delete_partitions", params)
         execute_file(conn, f"staging/conform_{spec.name}", params)
         execute_file(conn, "staging/rank_conformed", params)
-        execute_file(conn, f"staging/insert_{spec.version_name}_versions", params)
+        (staged,) = conn.execute(statement("staging/select_staged_count")).fetchone()
+        with _indexes_built_after(conn, spec.versions_table, staged):
+            execute_file(conn, f"staging/insert_{spec.version_name}_versions", params)
         execute_file(conn, "quarantine/insert_quarantined", params, raw=f"raw.{spec.source}")
         execute_file(conn, "staging/add_staged_keys", params)
-        execute_file(conn, f"staging/merge_current_{spec.name}", params)
+        (touched,) = conn.execute(statement("staging/select_touched_count")).fetchone()
+        with _indexes_built_after(conn, spec.current_table, touched):
+            execute_file(conn, f"staging/merge_current_{spec.name}", params)
         rows = conn.execute(statement("staging/select_conformed_counts")).fetchall()
     # Fresh statistics before the KPI steps plan their joins: autovacuum may not have seen the
     # load yet, and a stale row count turned a 0.4 s chiso query into 110 s (benchmarks/).
     with conn.transaction():
-        conn.execute(statement("warehouse/analyze_table", table=f"staging.{spec.name}"))
+        conn.execute(statement("warehouse/analyze_table", table=spec.current_table))
     by_disposition: dict[str, int] = {}
     by_rule: dict[str, int] = {}
     for disposition, rule, n in rows:

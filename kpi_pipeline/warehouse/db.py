@@ -169,12 +169,18 @@ def drop_database(server_url: str, dbname: str) -> None:
         )
 
 
-def statements(name: str, **identifiers: str) -> list:
+def statements(name: str, **identifiers: str | tuple[str, ...]) -> list:
     """The statements of `sql/<name>.sql` (split at `;` line ends), with `{placeholders}`
-    bound to quoted identifiers (dotted names become schema-qualified)."""
+    bound to quoted identifiers (dotted names become schema-qualified; a tuple of names
+    becomes a comma-separated list, for a column list)."""
     from psycopg import sql
 
-    idents = {k: sql.Identifier(*v.split(".")) for k, v in identifiers.items()}
+    def ident(value: str | tuple[str, ...]):
+        if isinstance(value, tuple):
+            return sql.SQL(", ").join(sql.Identifier(v) for v in value)
+        return sql.Identifier(*value.split("."))
+
+    idents = {k: ident(v) for k, v in identifiers.items()}
     out = []
     for chunk in sql_text(name).split(";\n"):
         body = "\n".join(
@@ -185,7 +191,7 @@ def statements(name: str, **identifiers: str) -> list:
     return out
 
 
-def statement(name: str, **identifiers: str):
+def statement(name: str, **identifiers: str | tuple[str, ...]):
     """The one statement of `sql/<name>.sql`, identifiers bound as in `statements`."""
     found = statements(name, **identifiers)
     if len(found) != 1:

@@ -6,6 +6,7 @@ from kpi_simulator import FaultConfig
 from .helpers import run_weeks, table
 
 FIRST, LAST = "2024-02-23", "2024-03-01"
+RAW_WEEKLY = ("provincial_dossiers", "national_sync", "national_payments")
 # Every page takes a while, so each pull lasts well beyond the other's start.
 SLOW = FaultConfig(slow=1.0, slow_seconds=0.05, paths=("/api/v1/hoso", "/api/v1/dongbo/hoso"))
 
@@ -41,3 +42,20 @@ def test_the_two_portals_are_pulled_at_the_same_time(simulator, resources, datab
     ):
         meta = result.asset_materializations_for_node(node)[0].metadata
         assert meta["records_pulled"].value == counts[t] > 0, (node, counts)
+
+
+def test_a_source_is_staged_while_the_other_portal_is_still_pulled(simulator, resources):
+    """Staging steps go first among the ready steps (`staging/assets.py`): the source pulled
+    in the step's own thread is conformed while the other portal's pulls run in theirs, so
+    some staging step starts before the run's last raw step does."""
+    simulator.set_faults(SLOW)
+    try:
+        result = run_weeks(resources, FIRST, LAST)
+    finally:
+        simulator.set_faults(FaultConfig())
+    assert result.success
+    starts = [e.step_key for e in result.all_events if e.event_type_value == "STEP_START"]
+    weekly_raw = [i for i, k in enumerate(starts) if k.split("__")[-1] in RAW_WEEKLY]
+    staging = [i for i, k in enumerate(starts) if k.startswith("staging__")]
+    assert len(weekly_raw) == 3 and staging, starts
+    assert min(staging) < max(weekly_raw), starts

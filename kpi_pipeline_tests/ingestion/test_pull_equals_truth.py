@@ -56,7 +56,7 @@ def _snapshot(url):
         "raw": table(
             url,
             "SELECT partition_key, payload FROM raw.provincial_dossiers"
-            " ORDER BY partition_key, payload->>'MaHoSo'",
+            " ORDER BY partition_key, payload::jsonb->>'MaHoSo'",
         ),
         "versions": table(
             url,

@@ -8,5 +8,9 @@ SELECT
     coalesce(btrim(r.payload ->> 'KenhThucHien'), '') AS kenh_thuc_hien,
     coalesce(r.payload ->> 'NgayTiepNhan', '') AS ngay_tiep_nhan,
     coalesce(r.payload ->> 'NgayCapNhat', '') AS ngay_cap_nhat
-FROM raw.provincial_dossiers r
-WHERE r.partition_key BETWEEN %(first_key)s AND %(last_key)s
+FROM (
+    SELECT partition_key, page, payload::jsonb AS payload  -- the JSON is kept as text
+    FROM raw.provincial_dossiers
+    WHERE partition_key BETWEEN %(first_key)s AND %(last_key)s
+    OFFSET 0
+) r

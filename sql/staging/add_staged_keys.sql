@@ -1,3 +1,6 @@
--- ... and those this run stages.
-INSERT INTO touched SELECT DISTINCT record_key FROM conformed WHERE disposition = 'staged'
-ON CONFLICT DO NOTHING;
+-- ... and those this run stages: `touched`, each key once.
+CREATE TEMP TABLE touched ON COMMIT DROP AS
+SELECT key FROM touched_before
+UNION
+SELECT record_key FROM conformed WHERE disposition = 'staged';
+ANALYZE touched;

@@ -1,21 +1,28 @@
 -- Conform the national payment transactions of %(keys)s into `ruled` (see conform_dossiers.sql,
--- also for the OFFSET 0 that ends each CTE).
+-- also for the OFFSET 0 that ends each CTE, and for the
+-- records the loader typed).
 CREATE TEMP TABLE ruled ON COMMIT DROP AS
-WITH parsed AS (
+WITH untyped AS (  -- the records the loader did not type: their JSON, parsed once
+    SELECT r.partition_key, r.ctid, r.run_id, r.payload::jsonb AS payload,
+        coalesce(r.content_hash, md5(r.payload::jsonb::text)) AS content_hash
+    FROM raw.national_payments r
+    WHERE r.partition_key = ANY(%(keys)s) AND r.typed IS NOT TRUE
+    OFFSET 0
+),
+parsed AS (
     SELECT
         r.partition_key,
         r.ctid AS raw_row,  -- the payload stays in raw: insert_quarantined.sql reads it back
         r.payload ->> 'MaGiaoDich' AS key_text,
         r.run_id,
-        md5(r.payload::text) AS content_hash,
+        r.content_hash,
         nullif(normalize(btrim(r.payload ->> 'MaGiaoDich'), NFC), '') AS transaction_id,
         nullif(normalize(btrim(r.payload ->> 'MaHoSo'), NFC), '') AS ma_ho_so,
         nullif(btrim(r.payload ->> 'SoTien'), '') AS amount_text,
         nullif(r.payload ->> 'NgayThanhToan', '') AS paid_text,
         upper(nullif(normalize(btrim(r.payload ->> 'TrangThai'), NFC), '')) AS status,
         r.payload ->> 'NgayCapNhat' AS updated_text
-    FROM raw.national_payments r
-    WHERE r.partition_key = ANY(%(keys)s)
+    FROM untyped r
     OFFSET 0
 ),
 typed AS (
@@ -25,6 +32,17 @@ typed AS (
         staging.parse_portal_ts(p.updated_text) AS updated_at,
         CASE WHEN p.amount_text ~ '^[0-9]{1,18}$' THEN p.amount_text::bigint END AS amount
     FROM parsed p
+    UNION ALL
+    -- the records the loader typed (typed_fields.py): they break no rule here, so the texts
+    -- only the details read stay null
+    SELECT
+        r.partition_key, r.ctid, NULL, r.run_id, r.content_hash, r.transaction_id, r.ma_ho_so,
+        NULL, NULL, r.status, NULL,
+        r.paid_local AT TIME ZONE kpi.local_tz(),
+        r.updated_local AT TIME ZONE kpi.local_tz(),
+        r.amount
+    FROM raw.national_payments r
+    WHERE r.partition_key = ANY(%(keys)s) AND r.typed
     OFFSET 0
 ),
 rules AS (

@@ -1,15 +1,23 @@
 -- Conform the national sync records of %(keys)s into `ruled` (see conform_dossiers.sql,
--- also for the OFFSET 0 that ends each CTE).
+-- also for the OFFSET 0 that ends each CTE, and for the
+-- records the loader typed).
 -- The national copy may reference units or procedures the province does not know: that is
 -- for reconciliation to report, not a reason to reject the record.
 CREATE TEMP TABLE ruled ON COMMIT DROP AS
-WITH parsed AS (
+WITH untyped AS (  -- the records the loader did not type: their JSON, parsed once
+    SELECT r.partition_key, r.ctid, r.run_id, r.payload::jsonb AS payload,
+        coalesce(r.content_hash, md5(r.payload::jsonb::text)) AS content_hash
+    FROM raw.national_sync r
+    WHERE r.partition_key = ANY(%(keys)s) AND r.typed IS NOT TRUE
+    OFFSET 0
+),
+parsed AS (
     SELECT
         r.partition_key,
         r.ctid AS raw_row,  -- the payload stays in raw: insert_quarantined.sql reads it back
         r.payload ->> 'MaHoSo' AS key_text,
         r.run_id,
-        md5(r.payload::text) AS content_hash,
+        r.content_hash,
         nullif(normalize(btrim(r.payload ->> 'MaHoSo'), NFC), '') AS ma_ho_so,
         nullif(normalize(btrim(r.payload ->> 'MaTTHC'), NFC), '') AS procedure_code,
         nullif(normalize(btrim(r.payload ->> 'MaDonVi'), NFC), '') AS unit_code,
@@ -20,8 +28,7 @@ WITH parsed AS (
         nullif(r.payload ->> 'NgayKetThucXuLy', '') AS finished_text,
         nullif(r.payload ->> 'NgayDongBo', '') AS synced_text,
         r.payload ->> 'NgayCapNhat' AS updated_text
-    FROM raw.national_sync r
-    WHERE r.partition_key = ANY(%(keys)s)
+    FROM untyped r
     OFFSET 0
 ),
 typed AS (
@@ -35,6 +42,20 @@ typed AS (
         CASE WHEN p.status_text ~ '^[0-9]{1,2}$' THEN p.status_text::smallint END AS status,
         CASE WHEN p.channel_text ~ '^[0-9]{1,2}$' THEN p.channel_text::smallint END AS channel
     FROM parsed p
+    UNION ALL
+    -- the records the loader typed (typed_fields.py): they break no rule here, so the texts
+    -- only the details read stay null
+    SELECT
+        r.partition_key, r.ctid, NULL, r.run_id, r.content_hash, r.ma_ho_so, r.procedure_code,
+        r.unit_code, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+        r.received_local AT TIME ZONE kpi.local_tz(),
+        r.due_local AT TIME ZONE kpi.local_tz(),
+        r.finished_local AT TIME ZONE kpi.local_tz(),
+        r.synced_local AT TIME ZONE kpi.local_tz(),
+        r.updated_local AT TIME ZONE kpi.local_tz(),
+        r.status, r.channel
+    FROM raw.national_sync r
+    WHERE r.partition_key = ANY(%(keys)s) AND r.typed
     OFFSET 0
 ),
 rules AS (

@@ -6,10 +6,7 @@ INSERT INTO staging.dossier_versions (
 SELECT
     c.partition_key, c.ma_ho_so, c.procedure_code, c.unit_code, c.channel, c.digitised,
     c.received_at, c.due_at, c.finished_at, c.returned_at, c.status, c.late_reason,
-    nullif(normalize(btrim(c.payment ->> 'HinhThuc'), NFC), ''),
-    CASE WHEN (c.payment ->> 'SoTien') ~ '^[0-9]{1,18}$' THEN (c.payment ->> 'SoTien')::bigint END,
-    c.paid_at,
-    nullif(normalize(btrim(c.payment ->> 'MaGiaoDich'), NFC), ''),
+    c.payment_method, c.payment_amount, c.paid_at, c.payment_tx,
     c.updated_at, %(run_id)s
 FROM conformed c
 WHERE c.disposition = 'staged'
