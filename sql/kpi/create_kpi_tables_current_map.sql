@@ -57,25 +57,25 @@ LANGUAGE sql STABLE AS $$
     events AS (
         SELECT e.*, coalesce(m.current_unit_code, e.unit_code) AS current_code,
                coalesce(m.lineage_partial, false) AS partial
-        FROM kpi.dossier_events(p_start, p_end, p_step) e
+        FROM kpi.unit_procedure_events(p_start, p_end, p_step) e
         LEFT JOIN ref.unit_current_map m ON m.unit_code = e.unit_code
     ),
     own AS (
         SELECT e.period_start, e.current_code AS unit_code,
-               sum(e.received) AS received,
-               sum(e.received_online) AS received_online,
-               sum(e.online_eligible) AS online_eligible,
-               sum(e.online_eligible_received_online) AS online_eligible_received_online,
-               sum(e.finished) AS finished,
-               sum(e.finished_on_time) AS finished_on_time,
-               sum(e.payment_eligible) AS payment_eligible,
-               sum(e.paid_online) AS paid_online,
-               sum(e.digitised) AS digitised,
-               sum(e.overdue_open) AS overdue_open,
-               sum(e.finished_late_subjective) AS finished_late_subjective,
-               count(DISTINCT e.procedure_code) FILTER (WHERE e.received = 1)
+               sum(e.received)::bigint AS received,
+               sum(e.received_online)::bigint AS received_online,
+               sum(e.online_eligible)::bigint AS online_eligible,
+               sum(e.online_eligible_received_online)::bigint AS online_eligible_received_online,
+               sum(e.finished)::bigint AS finished,
+               sum(e.finished_on_time)::bigint AS finished_on_time,
+               sum(e.payment_eligible)::bigint AS payment_eligible,
+               sum(e.paid_online)::bigint AS paid_online,
+               sum(e.digitised)::bigint AS digitised,
+               sum(e.overdue_open)::bigint AS overdue_open,
+               sum(e.finished_late_subjective)::bigint AS finished_late_subjective,
+               count(DISTINCT e.procedure_code) FILTER (WHERE e.any_received)
                    AS procedures_received,
-               count(DISTINCT e.procedure_code) FILTER (WHERE e.received = 1 AND e.level4)
+               count(DISTINCT e.procedure_code) FILTER (WHERE e.any_received_level4)
                    AS procedures_level4,
                bool_or(e.partial) AS lineage_partial
         FROM events e
