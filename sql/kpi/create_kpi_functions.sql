@@ -300,13 +300,12 @@ LANGUAGE sql STABLE AS $$
                coalesce(pr.service_level IN (3, 4) AND pr.integrated, false) AS online_eligible,
                coalesce(pr.has_fee AND pr.online_payment, false) AS payment_eligible,
                coalesce(pr.service_level = 4 OR pr.fully_online, false) AS level4,
-               lp.status AS payment_status
+               -- looked up for payment-eligible dossiers only (CASE: never for the others)
+               CASE WHEN pr.has_fee AND pr.online_payment THEN
+                   (SELECT l.status FROM kpi.latest_payment(r.ma_ho_so) l)
+               END AS payment_status
         FROM rcv_dossiers r
         LEFT JOIN ref.procedures pr ON pr.procedure_code = r.procedure_code
-        LEFT JOIN LATERAL (
-            SELECT l.status FROM kpi.latest_payment(r.ma_ho_so) l
-            WHERE pr.has_fee AND pr.online_payment
-        ) lp ON true
     ),
     -- dossiers that may be open and overdue at some window end of the range: received and due
     -- before the last end, not closed before the first end, and not closed by their due time
@@ -352,14 +351,45 @@ LANGUAGE sql STABLE AS $$
           AND (o.closed_at IS NULL OR o.closed_at >= p.window_end)
 $$;
 
--- The rows of kpi.unit_kpi_weekly / kpi.unit_kpi_monthly (without computed_at) for every
--- period of the range: every unit valid in the period, scope `unit` (its own dossiers) and
--- `rollup` (itself and its descendants; sums of numerators and denominators).
+-- kpi.dossier_events summed per (period, unit, procedure): the unit tables' counts, and
+-- whether the procedure had a dossier received (at level 4) there, so that the distinct
+-- procedure counts group a few rows per unit instead of sorting every event.
+CREATE OR REPLACE FUNCTION kpi.unit_procedure_events(p_start date, p_end date, p_step interval)
+RETURNS TABLE (
+    period_start date, unit_code text, procedure_code text,
+    received bigint, received_online bigint, online_eligible bigint,
+    online_eligible_received_online bigint, finished bigint, finished_on_time bigint,
+    finished_late_subjective bigint, payment_eligible bigint, paid_online bigint,
+    digitised bigint, overdue_open bigint, any_received boolean, any_received_level4 boolean)
+LANGUAGE sql STABLE AS $$
+    SELECT e.period_start, e.unit_code, e.procedure_code,
+           sum(e.received), sum(e.received_online), sum(e.online_eligible),
+           sum(e.online_eligible_received_online), sum(e.finished), sum(e.finished_on_time),
+           sum(e.finished_late_subjective), sum(e.payment_eligible), sum(e.paid_online),
+           sum(e.digitised), sum(e.overdue_open),
+           bool_or(e.received = 1), bool_or(e.received = 1 AND e.level4)
+    FROM kpi.dossier_events(p_start, p_end, p_step) e
+    GROUP BY e.period_start, e.unit_code, e.procedure_code
+$$;
+
+-- The rows of kpi.unit_kpi_weekly / kpi.unit_kpi_monthly and of their twins on today's map
+-- (without computed_at) for every period of the range, on the maps in p_maps, from one event
+-- set: a cumulative period counted on both maps reads its dossiers once.
+-- `as_then`: every unit valid in the period, scope `unit` (its own dossiers) and `rollup`
+-- (itself and its descendants; sums of numerators and denominators); lineage_partial NULL.
+-- `current` (docs/REFORM-2025.md): the units in force today (latest version of every unit
+-- with an open end) in every period; a dossier counts for the unit its receiving unit maps to
+-- (ref.unit_current_map); a unit code with no current unit (unknown, or no successor) is
+-- attached to the province's roll-up, so the province total of every period equals the total
+-- as it was; lineage_partial: some of the unit's dossiers came through a split unit's default
+-- successor.
 -- Level-4 share: procedures_received = distinct procedures with at least one dossier received
 -- by the unit in the period; procedures_level4 = those offered at level 4 or fully online
 -- (MucDo 4 or ToanTrinh); a roll-up sums them over its units (unit x procedure pairs).
-CREATE OR REPLACE FUNCTION kpi.unit_kpi_rows(p_start date, p_end date, p_step interval, p_cfg jsonb)
+CREATE OR REPLACE FUNCTION kpi.unit_kpi_map_rows(p_start date, p_end date, p_step interval,
+                                                 p_cfg jsonb, p_maps text[])
 RETURNS TABLE (
+    unit_map text,
     period_start date, unit_code text, unit_name text, unit_level text, parent_code text,
     scope text,
     received bigint, received_online bigint, online_eligible bigint,
@@ -369,38 +399,42 @@ RETURNS TABLE (
     digitisation_rate numeric,
     on_time_band text, online_band text, online_payment_band text, overall_band text,
     finished_late_subjective bigint, procedures_received bigint, procedures_level4 bigint,
-    level4_share numeric, level4_band text, digitisation_band text)
+    level4_share numeric, level4_band text, digitisation_band text,
+    lineage_partial boolean)
 LANGUAGE sql STABLE AS $$
-    WITH units AS (
+    WITH RECURSIVE ev AS MATERIALIZED (
+        SELECT * FROM kpi.unit_procedure_events(p_start, p_end, p_step)
+    ),
+    -- the map of the period's time
+    units AS (
         SELECT * FROM kpi.period_units(p_start, p_end, p_step)
     ),
-    own AS (
+    then_own AS (
         SELECT e.period_start, e.unit_code,
-               sum(e.received) AS received,
-               sum(e.received_online) AS received_online,
-               sum(e.online_eligible) AS online_eligible,
-               sum(e.online_eligible_received_online) AS online_eligible_received_online,
-               sum(e.finished) AS finished,
-               sum(e.finished_on_time) AS finished_on_time,
-               sum(e.payment_eligible) AS payment_eligible,
-               sum(e.paid_online) AS paid_online,
-               sum(e.digitised) AS digitised,
-               sum(e.overdue_open) AS overdue_open,
-               sum(e.finished_late_subjective) AS finished_late_subjective,
-               count(DISTINCT e.procedure_code) FILTER (WHERE e.received = 1)
-                   AS procedures_received,
-               count(DISTINCT e.procedure_code) FILTER (WHERE e.received = 1 AND e.level4)
-                   AS procedures_level4
-        FROM kpi.dossier_events(p_start, p_end, p_step) e
+               sum(e.received)::bigint AS received,
+               sum(e.received_online)::bigint AS received_online,
+               sum(e.online_eligible)::bigint AS online_eligible,
+               sum(e.online_eligible_received_online)::bigint AS online_eligible_received_online,
+               sum(e.finished)::bigint AS finished,
+               sum(e.finished_on_time)::bigint AS finished_on_time,
+               sum(e.payment_eligible)::bigint AS payment_eligible,
+               sum(e.paid_online)::bigint AS paid_online,
+               sum(e.digitised)::bigint AS digitised,
+               sum(e.overdue_open)::bigint AS overdue_open,
+               sum(e.finished_late_subjective)::bigint AS finished_late_subjective,
+               -- ev has one row per (period, unit, procedure): no DISTINCT (and no sort)
+               count(e.procedure_code) FILTER (WHERE e.any_received) AS procedures_received,
+               count(e.procedure_code) FILTER (WHERE e.any_received_level4) AS procedures_level4
+        FROM ev e
         GROUP BY e.period_start, e.unit_code
     ),
-    scoped AS (
+    then_scoped AS (
         SELECT o.period_start, o.unit_code, 'unit' AS scope,
                o.received, o.received_online, o.online_eligible,
                o.online_eligible_received_online, o.finished, o.finished_on_time,
                o.payment_eligible, o.paid_online, o.digitised, o.overdue_open,
                o.finished_late_subjective, o.procedures_received, o.procedures_level4
-        FROM own o
+        FROM then_own o
         UNION ALL
         SELECT m.period_start, m.ancestor_code, 'rollup',
                sum(o.received), sum(o.received_online), sum(o.online_eligible),
@@ -409,10 +443,10 @@ LANGUAGE sql STABLE AS $$
                sum(o.overdue_open), sum(o.finished_late_subjective),
                sum(o.procedures_received), sum(o.procedures_level4)
         FROM kpi.period_rollup_members(p_start, p_end, p_step) m
-        JOIN own o ON o.period_start = m.period_start AND o.unit_code = m.unit_code
+        JOIN then_own o ON o.period_start = m.period_start AND o.unit_code = m.unit_code
         GROUP BY m.period_start, m.ancestor_code
     ),
-    counts AS (
+    then_counts AS (
         SELECT u.period_start, u.unit_code, u.unit_name, u.unit_level, u.parent_code, sc.scope,
                coalesce(s.received, 0)::bigint AS received,
                coalesce(s.received_online, 0)::bigint AS received_online,
@@ -430,10 +464,112 @@ LANGUAGE sql STABLE AS $$
                coalesce(s.procedures_level4, 0)::bigint AS procedures_level4
         FROM units u
         CROSS JOIN (VALUES ('unit'), ('rollup')) AS sc(scope)
-        LEFT JOIN scoped s
+        LEFT JOIN then_scoped s
           ON s.period_start = u.period_start AND s.unit_code = u.unit_code AND s.scope = sc.scope
+    ),
+    -- today's map
+    today AS (
+        SELECT DISTINCT ON (u.unit_code) u.unit_code, u.unit_name, u.unit_level, u.parent_code
+        FROM ref.units u
+        WHERE u.valid_to IS NULL
+        ORDER BY u.unit_code, u.valid_from DESC
+    ),
+    tree (ancestor_code, unit_code, depth) AS (
+        SELECT t.unit_code, t.unit_code, 0 FROM today t
+        UNION ALL
+        SELECT tr.ancestor_code, c.unit_code, tr.depth + 1
+        FROM tree tr JOIN today c ON c.parent_code = tr.unit_code
+        WHERE tr.depth < 10 AND c.unit_code <> tr.ancestor_code
+    ),
+    cur_events AS (
+        SELECT e.*, coalesce(m.current_unit_code, e.unit_code) AS current_code,
+               coalesce(m.lineage_partial, false) AS partial
+        FROM ev e
+        LEFT JOIN ref.unit_current_map m ON m.unit_code = e.unit_code
+    ),
+    cur_own AS (
+        SELECT e.period_start, e.current_code AS unit_code,
+               sum(e.received)::bigint AS received,
+               sum(e.received_online)::bigint AS received_online,
+               sum(e.online_eligible)::bigint AS online_eligible,
+               sum(e.online_eligible_received_online)::bigint AS online_eligible_received_online,
+               sum(e.finished)::bigint AS finished,
+               sum(e.finished_on_time)::bigint AS finished_on_time,
+               sum(e.payment_eligible)::bigint AS payment_eligible,
+               sum(e.paid_online)::bigint AS paid_online,
+               sum(e.digitised)::bigint AS digitised,
+               sum(e.overdue_open)::bigint AS overdue_open,
+               sum(e.finished_late_subjective)::bigint AS finished_late_subjective,
+               count(DISTINCT e.procedure_code) FILTER (WHERE e.any_received)
+                   AS procedures_received,
+               count(DISTINCT e.procedure_code) FILTER (WHERE e.any_received_level4)
+                   AS procedures_level4,
+               bool_or(e.partial) AS lineage_partial
+        FROM cur_events e
+        GROUP BY e.period_start, e.current_code
+    ),
+    cur_members AS (
+        SELECT tr.ancestor_code, tr.unit_code FROM tree tr
+        UNION
+        -- codes that are not a unit of today's map: under every root (the province)
+        SELECT r.unit_code, o.unit_code
+        FROM (SELECT DISTINCT o.unit_code FROM cur_own o) o
+        CROSS JOIN (SELECT t.unit_code FROM today t WHERE t.parent_code IS NULL) r
+        WHERE NOT EXISTS (SELECT 1 FROM today t WHERE t.unit_code = o.unit_code)
+    ),
+    cur_scoped AS (
+        SELECT o.period_start, o.unit_code, 'unit' AS scope,
+               o.received, o.received_online, o.online_eligible,
+               o.online_eligible_received_online, o.finished, o.finished_on_time,
+               o.payment_eligible, o.paid_online, o.digitised, o.overdue_open,
+               o.finished_late_subjective, o.procedures_received, o.procedures_level4,
+               o.lineage_partial
+        FROM cur_own o
+        UNION ALL
+        SELECT o.period_start, m.ancestor_code, 'rollup',
+               sum(o.received), sum(o.received_online), sum(o.online_eligible),
+               sum(o.online_eligible_received_online), sum(o.finished), sum(o.finished_on_time),
+               sum(o.payment_eligible), sum(o.paid_online), sum(o.digitised),
+               sum(o.overdue_open), sum(o.finished_late_subjective),
+               sum(o.procedures_received), sum(o.procedures_level4), bool_or(o.lineage_partial)
+        FROM cur_members m
+        JOIN cur_own o ON o.unit_code = m.unit_code
+        GROUP BY o.period_start, m.ancestor_code
+    ),
+    cur_counts AS (
+        SELECT p.period_start, t.unit_code, t.unit_name, t.unit_level, t.parent_code, sc.scope,
+               coalesce(s.received, 0)::bigint AS received,
+               coalesce(s.received_online, 0)::bigint AS received_online,
+               coalesce(s.online_eligible, 0)::bigint AS online_eligible,
+               coalesce(s.online_eligible_received_online, 0)::bigint
+                   AS online_eligible_received_online,
+               coalesce(s.finished, 0)::bigint AS finished,
+               coalesce(s.finished_on_time, 0)::bigint AS finished_on_time,
+               coalesce(s.payment_eligible, 0)::bigint AS payment_eligible,
+               coalesce(s.paid_online, 0)::bigint AS paid_online,
+               coalesce(s.digitised, 0)::bigint AS digitised,
+               coalesce(s.overdue_open, 0)::bigint AS overdue_open,
+               coalesce(s.finished_late_subjective, 0)::bigint AS finished_late_subjective,
+               coalesce(s.procedures_received, 0)::bigint AS procedures_received,
+               coalesce(s.procedures_level4, 0)::bigint AS procedures_level4,
+               coalesce(s.lineage_partial, false) AS lineage_partial
+        FROM kpi.periods(p_start, p_end, p_step) p
+        CROSS JOIN today t
+        CROSS JOIN (VALUES ('unit'), ('rollup')) AS sc(scope)
+        LEFT JOIN cur_scoped s
+          ON s.period_start = p.period_start AND s.unit_code = t.unit_code
+         AND s.scope = sc.scope
+    ),
+    counts AS (
+        SELECT 'as_then'::text AS unit_map, c.*, NULL::boolean AS lineage_partial
+        FROM then_counts c
+        WHERE 'as_then' = ANY (p_maps)
+        UNION ALL
+        SELECT 'current', c.*
+        FROM cur_counts c
+        WHERE 'current' = ANY (p_maps)
     )
-    SELECT c.period_start, c.unit_code, c.unit_name, c.unit_level, c.parent_code, c.scope,
+    SELECT c.unit_map, c.period_start, c.unit_code, c.unit_name, c.unit_level, c.parent_code, c.scope,
            c.received, c.received_online, c.online_eligible, c.online_eligible_received_online,
            c.finished, c.finished_on_time, c.payment_eligible, c.paid_online, c.digitised,
            c.overdue_open,
@@ -446,7 +582,8 @@ LANGUAGE sql STABLE AS $$
            c.finished_late_subjective, c.procedures_received, c.procedures_level4,
            c.procedures_level4::numeric / nullif(c.procedures_received, 0),
            kpi.band_for(c.procedures_level4, c.procedures_received, p_cfg, 'level4_share'),
-           kpi.band_for(c.digitised, c.received, p_cfg, 'digitisation')
+           kpi.band_for(c.digitised, c.received, p_cfg, 'digitisation'),
+           c.lineage_partial
     FROM counts c
     CROSS JOIN LATERAL (
         SELECT kpi.band_for(c.finished_on_time, c.finished, p_cfg, 'on_time') AS on_time_band,
@@ -455,6 +592,30 @@ LANGUAGE sql STABLE AS $$
                kpi.band_for(c.paid_online, c.payment_eligible, p_cfg, 'online_payment')
                    AS online_payment_band
     ) b
+$$;
+
+-- The as-then rows (kpi.unit_kpi_map_rows).
+CREATE OR REPLACE FUNCTION kpi.unit_kpi_rows(p_start date, p_end date, p_step interval, p_cfg jsonb)
+RETURNS TABLE (
+    period_start date, unit_code text, unit_name text, unit_level text, parent_code text,
+    scope text,
+    received bigint, received_online bigint, online_eligible bigint,
+    online_eligible_received_online bigint, finished bigint, finished_on_time bigint,
+    payment_eligible bigint, paid_online bigint, digitised bigint, overdue_open bigint,
+    on_time_rate numeric, online_rate numeric, online_payment_rate numeric,
+    digitisation_rate numeric,
+    on_time_band text, online_band text, online_payment_band text, overall_band text,
+    finished_late_subjective bigint, procedures_received bigint, procedures_level4 bigint,
+    level4_share numeric, level4_band text, digitisation_band text)
+LANGUAGE sql STABLE AS $$
+    SELECT r.period_start, r.unit_code, r.unit_name, r.unit_level, r.parent_code, r.scope,
+           r.received, r.received_online, r.online_eligible, r.online_eligible_received_online,
+           r.finished, r.finished_on_time, r.payment_eligible, r.paid_online, r.digitised,
+           r.overdue_open, r.on_time_rate, r.online_rate, r.online_payment_rate,
+           r.digitisation_rate, r.on_time_band, r.online_band, r.online_payment_band,
+           r.overall_band, r.finished_late_subjective, r.procedures_received, r.procedures_level4,
+           r.level4_share, r.level4_band, r.digitisation_band
+    FROM kpi.unit_kpi_map_rows(p_start, p_end, p_step, p_cfg, ARRAY['as_then']) r
 $$;
 
 -- Drill-down: per period, unit and scope, the procedures contributing most late dossiers

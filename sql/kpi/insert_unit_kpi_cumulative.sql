@@ -1,6 +1,7 @@
 -- The cumulative periods of the window's months (parallel arrays built by
 -- kpi_pipeline/domain/cumulative.py), each counted as one period of its own length by the
--- same row functions as the monthly tables, on the map each row names.
+-- same row functions as the monthly tables, on the map each row names; a period on both maps
+-- is one call (kpi.unit_kpi_map_rows), so that its dossiers are read once.
 WITH p AS (
     SELECT * FROM unnest(%(anchor_month)s::date[], %(period_kind)s::text[],
                          %(year_offset)s::smallint[], %(unit_map)s::text[],
@@ -8,22 +9,18 @@ WITH p AS (
                          %(complete)s::boolean[])
         AS p(anchor_month, period_kind, year_offset, unit_map, period_start, period_end, complete)
 ),
+periods AS (
+    SELECT anchor_month, period_kind, year_offset, period_start, period_end, complete,
+           array_agg(DISTINCT unit_map) AS maps
+    FROM p
+    GROUP BY anchor_month, period_kind, year_offset, period_start, period_end, complete
+),
 rows AS (
-    SELECT p.anchor_month, p.period_kind, p.year_offset, p.unit_map, p.period_end, p.complete,
-           r.*, NULL::boolean AS lineage_partial
-    FROM p
-    CROSS JOIN LATERAL kpi.unit_kpi_rows(
-        p.period_start, p.period_end, make_interval(days => p.period_end - p.period_start),
-        %(cfg)s::jsonb) r
-    WHERE p.unit_map = 'as_then'
-    UNION ALL
-    SELECT p.anchor_month, p.period_kind, p.year_offset, p.unit_map, p.period_end, p.complete,
-           r.*
-    FROM p
-    CROSS JOIN LATERAL kpi.current_map_kpi_rows(
-        p.period_start, p.period_end, make_interval(days => p.period_end - p.period_start),
-        %(cfg)s::jsonb) r
-    WHERE p.unit_map = 'current'
+    SELECT w.anchor_month, w.period_kind, w.year_offset, w.period_end, w.complete, r.*
+    FROM periods w
+    CROSS JOIN LATERAL kpi.unit_kpi_map_rows(
+        w.period_start, w.period_end, make_interval(days => w.period_end - w.period_start),
+        %(cfg)s::jsonb, w.maps) r
 )
 INSERT INTO kpi.unit_kpi_cumulative (
     anchor_month, period_kind, year_offset, unit_map, period_start, period_end, complete,
