@@ -19,13 +19,18 @@ def _span(url: str, sources: tuple[str, ...]):
     )[0]
 
 
-def test_the_two_portals_are_pulled_at_the_same_time(simulator, resources, database_url):
+def _slow_run(simulator, resources):
     simulator.set_faults(SLOW)
     try:
         result = run_weeks(resources, FIRST, LAST)
     finally:
         simulator.set_faults(FaultConfig())
     assert result.success
+    return result
+
+
+def test_the_two_portals_are_pulled_at_the_same_time(simulator, resources, database_url):
+    result = _slow_run(simulator, resources)
     provincial = _span(database_url, ("provincial_dossiers",))
     national = _span(database_url, ("national_sync", "national_payments"))
     # One portal after the other, one pull's windows would all be read before the other's.
@@ -48,12 +53,7 @@ def test_a_source_is_staged_while_the_other_portal_is_still_pulled(simulator, re
     """Staging steps go first among the ready steps (`staging/assets.py`): the source pulled
     in the step's own thread is conformed while the other portal's pulls run in theirs, so
     some staging step starts before the run's last raw step does."""
-    simulator.set_faults(SLOW)
-    try:
-        result = run_weeks(resources, FIRST, LAST)
-    finally:
-        simulator.set_faults(FaultConfig())
-    assert result.success
+    result = _slow_run(simulator, resources)
     starts = [e.step_key for e in result.all_events if e.event_type_value == "STEP_START"]
     weekly_raw = [i for i, k in enumerate(starts) if k.split("__")[-1] in RAW_WEEKLY]
     staging = [i for i, k in enumerate(starts) if k.startswith("staging__")]
