@@ -41,9 +41,10 @@ BULK_SHARE = 0.2
 
 
 def _estimated_rows(conn: psycopg.Connection, table: str) -> int:
-    return conn.execute(statement("warehouse/select_estimated_rows"), {"table": table}).fetchone()[
-        0
-    ]
+    (rows,) = conn.execute(
+        statement("warehouse/select_estimated_rows"), {"table": table}
+    ).fetchone()
+    return rows
 
 
 def _large_share(rows: int, existing: int) -> bool:
@@ -53,9 +54,12 @@ def _large_share(rows: int, existing: int) -> bool:
 
 
 @contextmanager
-def _indexes_built_after(conn: psycopg.Connection, table: str, rows: int) -> Iterator[bool]:
-    """Yields whether the insert is a bulk one, its secondary indexes dropped meanwhile."""
-    if rows < BULK_MIN_ROWS or not _large_share(rows, _estimated_rows(conn, table)):
+def _indexes_built_after(
+    conn: psycopg.Connection, table: str, rows: int, existing: int
+) -> Iterator[bool]:
+    """Yields whether inserting `rows` into `table` (`existing` rows) is a bulk load, its
+    secondary indexes dropped meanwhile."""
+    if rows < BULK_MIN_ROWS or not _large_share(rows, existing):
         yield False
         return
     indexes = conn.execute(
@@ -125,13 +129,14 @@ def replace_partitions(
         execute_file(conn, f"staging/conform_{spec.name}", params)
         execute_file(conn, "staging/rank_conformed", params)
         (staged,) = conn.execute(statement("staging/select_staged_count")).fetchone()
-        with _indexes_built_after(conn, spec.versions_table, staged):
+        versions = _estimated_rows(conn, spec.versions_table)
+        with _indexes_built_after(conn, spec.versions_table, staged, versions):
             execute_file(conn, f"staging/insert_{spec.version_name}_versions", params)
         execute_file(conn, "quarantine/insert_quarantined", params, raw=f"raw.{spec.source}")
         execute_file(conn, "staging/add_staged_keys", params)
         (touched,) = conn.execute(statement("staging/select_touched_count")).fetchone()
-        large = _large_share(touched, _estimated_rows(conn, spec.current_table))
-        with _indexes_built_after(conn, spec.current_table, touched) as bulk:
+        current = _estimated_rows(conn, spec.current_table)
+        with _indexes_built_after(conn, spec.current_table, touched, current) as bulk:
             if bulk:
                 execute_file(conn, f"staging/merge_current_{spec.name}", params)
             else:
@@ -142,7 +147,7 @@ def replace_partitions(
     # load yet, and a stale row count turned a 0.4 s chiso query into 110 s (benchmarks/).
     # A run that changed a small share of the table leaves them to autovacuum: sampling the
     # table cost 0.27 s at scale 0.25 on one year, more as the history grows.
-    if large:
+    if _large_share(touched, current):
         with conn.transaction():
             conn.execute(statement("warehouse/analyze_table", table=spec.current_table))
     by_disposition: dict[str, int] = {}
