@@ -8,6 +8,7 @@ choice (`domain/history.py`), and a rerun brings the history to the same complet
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
@@ -17,7 +18,7 @@ import orjson
 import psycopg
 
 from kpi_pipeline.domain.calendar import week_start
-from kpi_pipeline.ingestion.typed_fields import TYPERS, json_and_hash
+from kpi_pipeline.ingestion.typed_fields import TYPERS
 from kpi_pipeline.warehouse.db import statement
 
 
@@ -44,13 +45,19 @@ def _week_key_of_day(yyyymmdd: str) -> str | None:
     return week_start(day).isoformat()
 
 
-def _json_text(item: object) -> str:
-    """The record as JSON text: orjson (7x json.dumps here), or json for what orjson refuses
-    (an integer beyond 64 bits), so that such a record still lands and meets its rule."""
+def _json_bytes(item: object) -> bytes:
+    """The record as JSON, its keys sorted: orjson (7x json.dumps here), or json for what
+    orjson refuses (an integer beyond 64 bits), so that such a record still lands and meets
+    its rule. Sorted, the text is also the record's content for the hash below (jsonb's
+    equality ignores key order too)."""
     try:
-        return orjson.dumps(item).decode()
+        return orjson.dumps(item, option=orjson.OPT_SORT_KEYS)
     except orjson.JSONEncodeError:
-        return json.dumps(item, ensure_ascii=False)
+        return json.dumps(item, ensure_ascii=False, sort_keys=True).encode()
+
+
+def _json_text(item: object) -> str:
+    return _json_bytes(item).decode()
 
 
 def land_raw(
@@ -93,8 +100,9 @@ def land_raw(
                 if typer is None:
                     copy.write_row((key, page, _json_text(item), run_id, fetched_at))
                     continue
-                text, digest = json_and_hash(item)
+                data = _json_bytes(item)  # one serialisation: the text kept is the one hashed
+                digest = hashlib.md5(data, usedforsecurity=False).hexdigest()
                 typed = type_row(item)
                 fields = untyped if typed is None else (True, *typed)
-                copy.write_row((key, page, text, run_id, fetched_at, digest, *fields))
+                copy.write_row((key, page, data.decode(), run_id, fetched_at, digest, *fields))
     return counts

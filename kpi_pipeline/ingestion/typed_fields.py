@@ -18,13 +18,9 @@ Timestamps are handed over as the local wall-clock time (`timestamp`); SQL appli
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable
 from datetime import date
 from functools import lru_cache
-
-import orjson
 
 TypedRow = tuple | None
 
@@ -233,17 +229,6 @@ def payment_row(item: dict) -> TypedRow:
         )
     except _Untyped:
         return None
-
-
-def json_and_hash(item: dict) -> tuple[str, str]:
-    """The record as JSON text with its keys sorted, and that text's md5: the content that
-    tells an identical repeat from a conflicting one (jsonb's equality ignores key order too).
-    One serialisation serves both: the raw table keeps the text that was hashed."""
-    try:
-        text = orjson.dumps(item, option=orjson.OPT_SORT_KEYS)
-    except orjson.JSONEncodeError:  # an integer beyond 64 bits: the standard library's JSON
-        text = json.dumps(item, ensure_ascii=False, sort_keys=True).encode()
-    return text.decode(), hashlib.md5(text, usedforsecurity=False).hexdigest()
 
 
 TYPERS: dict[str, tuple[tuple[str, ...], Callable[[dict], TypedRow]]] = {

@@ -1,6 +1,6 @@
 -- Raw landing: the untouched JSON of every record fetched, with load metadata.
 -- A partition (week or month key) is replaced whole, in one transaction, on every pull.
--- The weekly tables keep the JSON as text (keys sorted: typed_fields.json_and_hash): COPY
+-- The weekly tables keep the JSON as text (keys sorted, hashed: ingestion/loader.py): COPY
 -- into jsonb cost 2.5x as much (10.9 against 4.2 µs a record, issue 17), and staging reads
 -- the typed columns below; the few readers of the JSON itself (records the loader left
 -- untyped, quarantine, the raw suite) cast it.
