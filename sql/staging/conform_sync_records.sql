@@ -5,8 +5,7 @@
 -- for reconciliation to report, not a reason to reject the record.
 CREATE TEMP TABLE ruled ON COMMIT DROP AS
 WITH untyped AS (  -- the records the loader did not type: their JSON, parsed once
-    SELECT r.partition_key, r.ctid, r.run_id, r.payload::jsonb AS payload,
-        coalesce(r.content_hash, md5(r.payload::jsonb::text)) AS content_hash
+    SELECT r.partition_key, r.ctid, r.run_id, r.payload::jsonb AS payload, r.content_hash
     FROM raw.national_sync r
     WHERE r.partition_key = ANY(%(keys)s) AND r.typed IS NOT TRUE
     OFFSET 0
@@ -17,7 +16,7 @@ parsed AS (
         r.ctid AS raw_row,  -- the payload stays in raw: insert_quarantined.sql reads it back
         r.payload ->> 'MaHoSo' AS key_text,
         r.run_id,
-        r.content_hash,
+        coalesce(r.content_hash, md5(r.payload::text)) AS content_hash,  -- jsonb's own text
         nullif(normalize(btrim(r.payload ->> 'MaHoSo'), NFC), '') AS ma_ho_so,
         nullif(normalize(btrim(r.payload ->> 'MaTTHC'), NFC), '') AS procedure_code,
         nullif(normalize(btrim(r.payload ->> 'MaDonVi'), NFC), '') AS unit_code,
