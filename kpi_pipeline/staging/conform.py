@@ -9,7 +9,7 @@ rebuilt from all its versions. Nothing is dropped: raw = staged + quarantined + 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 
 import psycopg
@@ -136,12 +136,11 @@ def replace_partitions(
         execute_file(conn, "staging/add_staged_keys", params)
         (touched,) = conn.execute(statement("staging/select_touched_count")).fetchone()
         current = _estimated_rows(conn, spec.current_table)
-        with _indexes_built_after(conn, spec.current_table, touched, current) as bulk:
-            if bulk:
-                execute_file(conn, f"staging/merge_current_{spec.name}", params)
-            else:
-                with _key_lookups(conn):
-                    execute_file(conn, f"staging/merge_current_{spec.name}", params)
+        with (
+            _indexes_built_after(conn, spec.current_table, touched, current) as bulk,
+            nullcontext() if bulk else _key_lookups(conn),
+        ):
+            execute_file(conn, f"staging/merge_current_{spec.name}", params)
         rows = conn.execute(statement("staging/select_conformed_counts")).fetchall()
     # Fresh statistics before the KPI steps plan their joins: autovacuum may not have seen the
     # load yet, and a stale row count turned a 0.4 s chiso query into 110 s (benchmarks/).
