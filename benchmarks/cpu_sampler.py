@@ -3,8 +3,9 @@
     python benchmarks/cpu_sampler.py --interval 1.0
 
 Reads commands on stdin, one a line, and answers each with one JSON line on stdout:
-- `track ROLE PID`: add a process under ROLE (`postgres` takes the postmaster: its live
-  children are added at every sample, and its reaped ones through cutime/cstime);
+- `track ROLE PID`: add a process under ROLE with its children (the postmaster's backends, the
+  pipeline's child process of a long pull): the live ones are added at every sample, the
+  reaped ones through cutime/cstime;
 - `mark`: sample now; answers {role: cpu_s} (user + system, since the process started);
 - `peaks`: answers {role: peak RSS MB} seen by the ~1 Hz samples and at marks (VmHWM for the
   tracked pid itself, so a spike between samples is not lost);
@@ -75,15 +76,17 @@ class Sampler:
                     continue
                 total = st[0]
                 rss = _rss(pid, hwm=True)
-                if role == "postgres":
-                    total += st[1]
-                    live = 0.0
-                    for child in _children(pid):
-                        cst = _stat(child)
-                        if cst is not None:
-                            live += cst[0]
+                total += st[1]
+                for child in _children(pid):
+                    cst = _stat(child)
+                    if cst is not None:
+                        total += cst[0]
+                        if role == "postgres":  # the server's memory: all its processes
                             rss += _rss(child, hwm=False)
-                    total += live
+                        else:  # a pull's child: its own peak, beside its parent's
+                            child_mb = _rss(child, hwm=True) / MB
+                            key = f"{role} child"
+                            self.peaks[key] = max(self.peaks.get(key, 0.0), child_mb)
                 self.last[role] = out[role] = total
                 self.peaks[role] = max(self.peaks.get(role, 0.0), rss / MB)
         return out

@@ -135,6 +135,7 @@ class Measured:
         result["wall_s"] = wall
         result["cpu_s"] = {k: c1[k] - c0.get(k, 0.0) for k in c1 if k == self.role or k in c0}
         result["peak_rss_mb"] = peaks.get(self.role)
+        result["child_peak_rss_mb"] = peaks.get(f"{self.role} child")  # a long pull's child
         return result
 
     def _until(self, prefix: str) -> str:
@@ -420,7 +421,9 @@ def _say(run: dict) -> None:
     d = run["counts"]["staging.dossiers"]
     cpu = ", ".join(f"{k} {v:.1f}" for k, v in sorted(run["cpu_s"].items()))
     print(f"  {run['kind']} ({run['label']}): {run['wall_s']:.1f} s wall, {d:,} dossiers; "
-          f"CPU s: {cpu}; peak RSS {run['peak_rss_mb'] or 0:.0f} MB", flush=True)  # fmt: skip
+          f"CPU s: {cpu}; peak RSS {run['peak_rss_mb'] or 0:.0f} MB"
+          + (f" (its pull's child process {run['child_peak_rss_mb']:.0f} MB)"
+             if run.get("child_peak_rss_mb") else ""), flush=True)  # fmt: skip
 
 
 def summary(out: dict) -> None:

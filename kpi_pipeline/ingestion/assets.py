@@ -1,8 +1,10 @@
 """Reference and raw assets: the portals' records landed untouched in PostgreSQL."""
 
 import json
+import os
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 
 from dagster import (
     AssetExecutionContext,
@@ -191,12 +193,14 @@ def plan_weeks(conn, warehouse: WarehouseResource, source: str, requested: list[
 
 @dataclass(frozen=True)
 class Pulled:
-    """What one source's pull did: the weeks read, rows per week, the client's counters."""
+    """What one source's pull did: the weeks read, rows per week, the client's counters, and
+    the process that pulled (a long pull of the other portal runs in a child)."""
 
     keys: list[str]
     counts: dict[str, int]
     stats: dict[str, int]
     message: str
+    pid: int
 
 
 def pull_source(
@@ -237,16 +241,37 @@ def pull_source(
                 record_pulls(conn, source.table, {k: pulled_at[k] for k in chunk}, landed, run_id)
             counts |= landed
     client.close()
-    return Pulled(keys, counts, dict(client.stats), message)
+    return Pulled(keys, counts, dict(client.stats), message, os.getpid())
 
 
 # every portal a weekly pull reads: a raw step may start the other portal's pulls of its run
 _WEEKLY_PORTALS = sorted({s.portal for s in WEEKLY_SOURCES})
 
+# From this many weeks on, the other portal's pulls run in a child process, not a thread
+# (`concurrent_pulls.py`): half a year of a province is ~800,000 records, ~12 s of Python per
+# portal; a child costs ~1.5 CPU-s to start, more than a Friday's or a quarter's pull gains.
+CHILD_PROCESS_MIN_WEEKS = 26
+
+
+def _settings(resource: PortalResource | WarehouseResource) -> dict:
+    """A resource's field values: Dagster's resources do not pickle, their settings do."""
+    return {name: getattr(resource, name) for name in type(resource).model_fields}
+
+
+def _pull_with_settings(
+    source: RawSource, portal: dict, warehouse: dict, requested: list[str], run_id: str
+) -> Pulled:
+    """`pull_source` in a child process, on resources rebuilt from the parent's settings; the
+    parent's step has made the schema (`ensure_schema` takes locks a running pull holds)."""
+    rebuilt = WarehouseResource(**warehouse)
+    rebuilt._schema_ready = True
+    return pull_source(source, PortalResource(**portal), rebuilt, requested, run_id)
+
 
 def _pull_of_run(context: AssetExecutionContext, source: RawSource) -> Pulled:
     """`source`'s pull in this run: the other portal's weekly pulls of the run start now in a
-    thread of their own, if this process runs their steps too (`concurrent_pulls.py`)."""
+    thread of their own, if this process runs their steps too, or in a child process if they
+    are long (`concurrent_pulls.py`)."""
     requested = list(context.partition_keys)
     warehouse: WarehouseResource = context.resources.warehouse
     warehouse.ensure_schema()  # once, here, before any thread connects
@@ -255,15 +280,38 @@ def _pull_of_run(context: AssetExecutionContext, source: RawSource) -> Pulled:
         portal = getattr(context.resources, s.portal)
         return lambda: pull_source(s, portal, warehouse, requested, context.run_id)
 
+    def pull_in_child(s: RawSource):
+        portal = getattr(context.resources, s.portal)
+        return partial(
+            _pull_with_settings,
+            s,
+            _settings(portal),
+            _settings(warehouse),
+            requested,
+            context.run_id,
+        )
+
     step = context.op_execution_context.get_step_execution_context()
     prefix = step.step.key[: -len(source.table)]  # raw__ (a province's location: p49__raw__)
     in_plan = set(step.execution_plan.step_keys_to_execute)
+    others = [
+        s
+        for s in WEEKLY_SOURCES
+        if s is not source and s.portal != source.portal and prefix + s.table in in_plan
+    ]
+    long_pull = False
+    if others:
+        with warehouse.connect() as conn:
+            long_pull = any(
+                len(plan_weeks(conn, warehouse, s.table, requested)) >= CHILD_PROCESS_MIN_WEEKS
+                for s in others
+            )
     siblings = [
-        (s.table, s.portal, pull(s))
+        (s.table, s.portal, (pull_in_child if long_pull else pull)(s))
         for s in WEEKLY_SOURCES
         if s is not source and prefix + s.table in in_plan
     ]
-    start_other_portals(context.run_id, source.portal, siblings)
+    start_other_portals(context.run_id, source.portal, siblings, in_child_process=long_pull)
     return take_or_pull(context.run_id, source.table, pull(source))
 
 
@@ -308,6 +356,7 @@ def build_raw_asset(source: RawSource):
                     {"first": extra[0], "last": extra[-1], "count": len(extra)} if extra else {}
                 ),
                 "records_pulled": sum(counts.values()),
+                "pulled_in": "this process" if pulled.pid == os.getpid() else "a child process",
                 "portal_requests": stats["requests"],
                 "portal_retries": stats["retries"],
                 "token_refreshes": stats["token_refreshes"],
