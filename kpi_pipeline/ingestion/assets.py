@@ -21,7 +21,7 @@ from kpi_pipeline.domain.history import pull_plan
 from kpi_pipeline.ingestion.client import PortalClient
 from kpi_pipeline.ingestion.concurrent_pulls import start_other_portals, take_or_pull
 from kpi_pipeline.ingestion.coverage import database_now, load_pulls, lock_name, record_pulls
-from kpi_pipeline.ingestion.loader import land_raw, week_key_of
+from kpi_pipeline.ingestion.loader import land_raw, week_of_change
 from kpi_pipeline.ingestion.prefetch import prefetched
 from kpi_pipeline.ingestion.resources import PortalResource
 from kpi_pipeline.ingestion.sources import (
@@ -235,7 +235,7 @@ def pull_source(
                     source.table,
                     chunk,
                     items,
-                    lambda item: week_key_of(item.get("NgayCapNhat")),
+                    week_of_change,
                     run_id,
                 )
                 record_pulls(conn, source.table, {k: pulled_at[k] for k in chunk}, landed, run_id)
