@@ -688,6 +688,11 @@ LANGUAGE sql STABLE AS $$
         JOIN kpi.periods(p_start, p_end, p_step) p ON p.period_start = e.period_start
         JOIN staging.dossiers d ON d.ma_ho_so = e.ma_ho_so
         WHERE e.event = 'overdue'
+          -- redundant (an overdue dossier is open at a window end: not closed before the
+          -- first), so that the planner, which guesses 1,000 periods, hashes the dossiers of
+          -- dossiers_open_until_idx's range rather than every dossier of the history
+          AND coalesce(kpi.closed_at(d.status, d.finished_at, d.returned_at, d.updated_at),
+                       'infinity') >= (p_start + p_step) AT TIME ZONE kpi.local_tz()
     ),
     cal AS MATERIALIZED (
         SELECT c.day, c.cum

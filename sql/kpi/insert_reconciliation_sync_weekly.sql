@@ -16,6 +16,12 @@ SELECT a.period_start, d.unit_code, u.parent_code, d.ma_ho_so, d.procedure_code,
        d.status, s.status, d.channel, s.channel, d.updated_at, s.synced_at, now()
 FROM active a
 JOIN staging.dossiers d ON d.ma_ho_so = a.ma_ho_so
+ -- redundant (active holds dossiers received or finished in the window only), so that the
+ -- planner, which guesses 1,000 periods, hashes the window's dossiers, not the history's
+ AND (d.received_at >= %(start)s::date::timestamp AT TIME ZONE kpi.local_tz()
+      AND d.received_at < (%(end)s::date + %(step)s::interval) AT TIME ZONE kpi.local_tz()
+      OR d.finished_at >= %(start)s::date::timestamp AT TIME ZONE kpi.local_tz()
+      AND d.finished_at < (%(end)s::date + %(step)s::interval) AT TIME ZONE kpi.local_tz())
 LEFT JOIN staging.sync_records s ON s.ma_ho_so = d.ma_ho_so
 LEFT JOIN kpi.period_units(%(start)s::date, %(end)s::date, %(step)s::interval) u
   ON u.period_start = a.period_start AND u.unit_code = d.unit_code
