@@ -125,12 +125,6 @@ def replace_partitions(
             key=spec.key_column,
             versions=spec.versions_table,
         )
-        # Nothing left in the versions table (a new warehouse's first sync, the whole history
-        # conformed again): every version of a touched key is staged by this run, and its
-        # current rows are built without sorting the versions of the keys staged once.
-        (elsewhere,) = conn.execute(
-            statement("staging/select_versions_elsewhere", versions=spec.versions_table)
-        ).fetchone()
         execute_file(conn, "quarantine/delete_partitions", params)
         execute_file(conn, f"staging/conform_{spec.name}", params)
         execute_file(conn, "staging/rank_conformed", params)
@@ -144,10 +138,9 @@ def replace_partitions(
         current = _estimated_rows(conn, spec.current_table)
         with (
             _indexes_built_after(conn, spec.current_table, touched, current) as bulk,
-            nullcontext() if bulk or not elsewhere else _key_lookups(conn),
+            nullcontext() if bulk else _key_lookups(conn),
         ):
-            merge = "merge_current" if elsewhere else "merge_new"
-            execute_file(conn, f"staging/{merge}_{spec.name}", params)
+            execute_file(conn, f"staging/merge_current_{spec.name}", params)
         rows = conn.execute(statement("staging/select_conformed_counts")).fetchall()
     # Fresh statistics before the KPI steps plan their joins: autovacuum may not have seen the
     # load yet, and a stale row count turned a 0.4 s chiso query into 110 s (benchmarks/).

@@ -1,8 +1,6 @@
-"""The ranking of a partition's records and the current-row build take shortcuts for the
-common case (issue 17): a (partition, key) group of one row is staged without the window
-sort (`rank_conformed.sql`), and when the versions table holds nothing outside the run's
-partitions the keys staged once become current rows without the DISTINCT ON sort
-(`merge_new_<name>.sql`). Both must give exactly what the general statements give.
+"""The ranking of a partition's records takes a shortcut for the common case (issue 17): a
+(partition, key) group of one row is staged without the window sort (`rank_conformed.sql`).
+It must give exactly what the windows over every row give.
 
 The corpora of `test_typed_landing.py` (every odd shape, keys missing or null, repeats,
 conflicting twins) land in two weeks, the second holding later versions, versions at the
@@ -13,8 +11,6 @@ import json
 
 import pytest
 
-from kpi_pipeline.staging import conform
-from kpi_pipeline.staging.conform import replace_partitions
 from kpi_pipeline.warehouse import db
 from kpi_pipeline_tests.staging.test_conform_rules import WEEK, _seed_reference
 from kpi_pipeline_tests.staging.test_typed_landing import CASES
@@ -142,85 +138,3 @@ def test_ranking_equals_the_windows_over_every_row(database_url, case):
     assert singles > 100 and repeated >= 4 and null_keyed >= 1  # both branches, null keys
     dispositions = {r[columns.index("disposition")] for r in got}
     assert dispositions == {"staged", "superseded", "quarantined"}
-
-
-def _outcome(conn, spec, current: str) -> dict:
-    key = spec.key_column
-    queries = {
-        "versions": f"SELECT * FROM {spec.versions_table} WHERE partition_key <> '{W0}'",
-        "current": f"SELECT * FROM {current} WHERE {key} <> 'ELSEWHERE'",
-        "quarantine": "SELECT source, partition_key, record_key, rule, detail, payload, run_id"
-        f" FROM quarantine.records WHERE partition_key <> '{W0}'",
-    }
-    return {n: sorted(map(repr, conn.execute(q).fetchall())) for n, q in queries.items()}
-
-
-def _reset(conn, spec, current: str) -> None:
-    for table in (spec.versions_table, current, "quarantine.records"):
-        conn.execute(f"DELETE FROM {table}")
-    conn.commit()
-
-
-@pytest.mark.parametrize("case", sorted(CASES))
-def test_current_rows_of_a_fresh_run_equal_the_general_merge(database_url, monkeypatch, case):
-    """The same weeks staged four ways: in one run of a new warehouse (the shortcut); again
-    over its own rows (the shortcut, its keys touched before); beside a week of another key
-    conformed earlier (the general merge); and week by week after that week (the general
-    merge, a key with an older version from a previous run)."""
-    spec, _, _, current = CASES[case]
-    merges: list[str] = []
-
-    def recording(conn, name, params=None, **identifiers):
-        if "/merge_" in name:
-            merges.append(name.split("/")[1].removesuffix(f"_{spec.name}"))
-        return db.execute_file(conn, name, params, **identifiers)
-
-    monkeypatch.setattr(conform, "execute_file", recording)
-    corpus = _corpus(case)
-    elsewhere = {**corpus[WEEK][0], FIELDS[case][0]: "ELSEWHERE"}
-    with db.connect(database_url) as conn:
-        _seed_reference(conn)
-        for week, records in corpus.items():
-            _land(conn, spec.source, week, records)
-        _land(conn, spec.source, W0, [elsewhere])
-        conn.commit()
-        outcomes = {}
-        counts = {}
-
-        counts["fresh"] = replace_partitions(conn, spec, [WEEK, W2], "run-1")
-        outcomes["fresh"] = _outcome(conn, spec, current)
-        counts["again"] = replace_partitions(conn, spec, [WEEK, W2], "run-1")
-        outcomes["again"] = _outcome(conn, spec, current)
-        _reset(conn, spec, current)
-
-        replace_partitions(conn, spec, [W0], "run-1")
-        counts["beside"] = replace_partitions(conn, spec, [WEEK, W2], "run-1")
-        outcomes["beside"] = _outcome(conn, spec, current)
-        _reset(conn, spec, current)
-
-        replace_partitions(conn, spec, [W0], "run-1")
-        replace_partitions(conn, spec, [WEEK], "run-1")
-        replace_partitions(conn, spec, [W2], "run-1")
-        outcomes["weekly"] = _outcome(conn, spec, current)
-        ties = conn.execute(
-            f"SELECT count(*) FROM {current} WHERE source_partition = %s AND updated_at IN"
-            f" (SELECT updated_at FROM {spec.versions_table} v WHERE v.partition_key = %s"
-            f" AND v.{spec.key_column} = {current}.{spec.key_column})",
-            (W2, WEEK),
-        ).fetchone()[0]
-        older_wins = conn.execute(
-            f"SELECT count(*) FROM {current} c WHERE source_partition = %s AND EXISTS"
-            f" (SELECT 1 FROM {spec.versions_table} v WHERE v.partition_key = %s"
-            f" AND v.{spec.key_column} = c.{spec.key_column})",
-            (WEEK, W2),
-        ).fetchone()[0]
-    assert merges == [
-        "merge_new", "merge_new", "merge_new", "merge_current",
-        "merge_new", "merge_current", "merge_current",
-    ]  # fmt: skip
-    assert outcomes["again"] == outcomes["fresh"]
-    assert outcomes["beside"] == outcomes["fresh"]
-    assert outcomes["weekly"] == outcomes["fresh"]
-    assert counts["again"] == counts["fresh"] == counts["beside"]
-    assert len(outcomes["fresh"]["current"]) > 50
-    assert ties >= 5 and older_wins >= 5  # the later week wins a tie; a later instant wins
