@@ -1,6 +1,7 @@
 """The ranking of a partition's records takes a shortcut for the common case (issue 17): a
-(partition, key) group of one row is staged without the window sort (`rank_conformed.sql`).
-It must give exactly what the windows over every row give.
+(partition, key) group of one row is staged without the window sort (`rank_conformed.sql`,
+the groups of several rows from `collect_repeated_groups.sql`). It must give exactly what
+the windows over every row give.
 
 The corpora of `test_typed_landing.py` (every odd shape, keys missing or null, repeats,
 conflicting twins) land in two weeks, the second holding later versions, versions at the
@@ -118,6 +119,7 @@ def test_ranking_equals_the_windows_over_every_row(database_url, case):
         with conn.transaction():
             db.execute_file(conn, f"staging/conform_{spec.name}", params)
             conn.execute(REFERENCE_RANKING)
+            db.execute_file(conn, "staging/collect_repeated_groups", params)
             db.execute_file(conn, "staging/rank_conformed", params)
             columns = _columns(conn, "conformed")
             expected_columns = _columns(conn, "expected")

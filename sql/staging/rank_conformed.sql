@@ -6,21 +6,11 @@
 -- The windows compare only rows that passed the rules (`rule IS NULL` is part of the group).
 -- Most groups (partition_key, record_key, rule IS NULL) hold one row, whose windows are known
 -- without sorting: rn 1, latest_at its own updated_at, conflict `h <> h` (false, or null for a
--- null hash, as min(h) <> max(h) over that one row). Only the groups of several rows, found by
--- a narrow aggregate, are sorted for the windows: sorting every wide row of `ruled` was the
--- costliest statement of an initial sync (3.2 s at scale 0.25, issue 17).
--- A record without a key (record_key null, quarantined as missing_key) groups with the others
--- without a key, as a window's PARTITION BY groups nulls: the joins match on
--- (record_key IS NULL, coalesce(record_key, '')), which keeps a null key apart from ''.
+-- null hash, as min(h) <> max(h) over that one row). Only the groups of several rows
+-- (`repeated`: collect_repeated_groups.sql) are sorted for the windows: sorting every wide row
+-- of `ruled` was the costliest statement of an initial sync (3.2 s at scale 0.25, issue 17).
 CREATE TEMP TABLE conformed ON COMMIT DROP AS
-WITH repeated AS MATERIALIZED (
-    SELECT r.partition_key, r.record_key IS NULL AS no_key, coalesce(r.record_key, '') AS key,
-        r.rule IS NULL AS passed
-    FROM ruled r
-    GROUP BY 1, 2, 3, 4
-    HAVING count(*) > 1
-),
-ranked AS (
+WITH ranked AS (
     SELECT
         r.*,
         row_number() OVER latest AS rn,
