@@ -6,9 +6,10 @@
 -- The windows compare only rows that passed the rules (`rule IS NULL` is part of the group).
 -- Most groups (partition_key, record_key, rule IS NULL) hold one row, whose windows are known
 -- without sorting: rn 1, latest_at its own updated_at, conflict `h <> h` (false, or null for a
--- null hash, as min(h) <> max(h) over that one row). Only the groups of several rows
--- (`repeated`: collect_repeated_groups.sql) are sorted for the windows: sorting every wide row
--- of `ruled` was the costliest statement of an initial sync (3.2 s at scale 0.25, issue 17).
+-- null hash, as min(h) <> max(h) over that one row). Only the groups that may hold several
+-- rows (`repeated`, by hash: collect_repeated_groups.sql) are sorted for the windows: sorting
+-- every wide row of `ruled` was the costliest statement of an initial sync (3.2 s at scale
+-- 0.25, issue 17).
 CREATE TEMP TABLE conformed ON COMMIT DROP AS
 WITH ranked AS (
     SELECT
@@ -18,8 +19,8 @@ WITH ranked AS (
         min(r.content_hash) OVER same_instant <> max(r.content_hash) OVER same_instant AS conflict
     FROM ruled r
     JOIN repeated x
-      ON x.partition_key = r.partition_key AND x.no_key = (r.record_key IS NULL)
-     AND x.key = coalesce(r.record_key, '') AND x.passed = (r.rule IS NULL)
+      ON x.h = hashtextextended(r.partition_key || '/' || coalesce(r.record_key, ''), 0)
+     AND x.passed = (r.rule IS NULL)
     WINDOW latest AS (PARTITION BY r.partition_key, r.record_key, r.rule IS NULL
                       ORDER BY r.updated_at DESC, r.content_hash),
            by_key AS (PARTITION BY r.partition_key, r.record_key, r.rule IS NULL),
@@ -29,8 +30,8 @@ WITH ranked AS (
     FROM ruled r
     WHERE NOT EXISTS (
         SELECT 1 FROM repeated x
-        WHERE x.partition_key = r.partition_key AND x.no_key = (r.record_key IS NULL)
-          AND x.key = coalesce(r.record_key, '') AND x.passed = (r.rule IS NULL))
+        WHERE x.h = hashtextextended(r.partition_key || '/' || coalesce(r.record_key, ''), 0)
+          AND x.passed = (r.rule IS NULL))
 ),
 final AS (
     SELECT
