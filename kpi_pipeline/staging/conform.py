@@ -127,6 +127,7 @@ def replace_partitions(
         )
         execute_file(conn, "quarantine/delete_partitions", params)
         execute_file(conn, f"staging/conform_{spec.name}", params)
+        execute_file(conn, "staging/collect_repeated_groups", params)
         execute_file(conn, "staging/rank_conformed", params)
         (staged,) = conn.execute(statement("staging/select_staged_count")).fetchone()
         versions = _estimated_rows(conn, spec.versions_table)
