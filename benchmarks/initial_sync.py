@@ -18,7 +18,9 @@ children and the ones it reaped) and of each portal process are read from /proc 
 of its own (`cpu_sampler.py`, ~1 Hz, plus a sample at each run's start and end; a run's
 imports and start-up are outside). Printed: per run and per million dossiers, medians and
 the spread (min..max) of the replay pairs, the ratio pipeline / floor (wall and CPU), and the
-live run beside them.
+live run beside them. With `--baseline DIR`, another checkout's pipeline (its own `.venv`) runs
+in every pair too, on the same recorded pages, before or after this one in turn: a change
+measured against its base on the same machine at the same moment.
 
 To find where the CPU goes (not for the figures: both cost CPU), `--statement-log FILE` keeps
 PostgreSQL's log of every statement's duration (prefixed with the database, `kpi_<n>`), and
@@ -111,10 +113,12 @@ def _stop(proc: subprocess.Popen) -> str:
 class Measured:
     """A child run (pipeline or floor): started, READY, marked, go, RESULT, marked, exit."""
 
-    def __init__(self, sampler: Sampler, role: str, cmd: list[str], env: dict[str, str]):
+    def __init__(
+        self, sampler: Sampler, role: str, cmd: list[str], env: dict[str, str], cwd: Path = ROOT
+    ):
         self.sampler, self.role = sampler, role
         self.proc = subprocess.Popen(
-            cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT, env=env
+            cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=cwd, env=env
         )
         sampler.ask(f"track {role} {self.proc.pid}")
 
@@ -257,6 +261,11 @@ def main(argv: list[str] | None = None) -> int:
         help="profiling: log every statement's duration and "
         "copy PostgreSQL's log to this file (it costs CPU: not for the figures)",
     )
+    ap.add_argument(
+        "--baseline",
+        type=Path,
+        help="another checkout (with its .venv) whose pipeline runs in every pair too, on the same pages",
+    )
     ap.add_argument("--profile", help="profiling: cProfile each pipeline run into PROFILE.<n>")
     ap.add_argument("--pull-ab", type=int, default=0, metavar="ROUNDS",
                     help="only live runs, alternated: the portals pulled one after the other "
@@ -272,6 +281,7 @@ def main(argv: list[str] | None = None) -> int:
     from kpi_pipeline.warehouse import db
     from kpi_pipeline.warehouse.embedded import start_embedded, stop_embedded
 
+    baseline = args.baseline.resolve() if args.baseline else None
     home = Path(tempfile.mkdtemp(prefix="kpi-sync-bench-"))
     store = home / "replay"
     now = datetime.now(TZ).replace(microsecond=0)
@@ -322,7 +332,9 @@ def main(argv: list[str] | None = None) -> int:
 
         counter = iter(range(1000))
 
-        def pipeline(urls: dict[str, str], label: str, serial: bool = False) -> dict:
+        def pipeline(
+            urls: dict[str, str], label: str, serial: bool = False, checkout: Path = ROOT
+        ) -> dict:
             n = next(counter)
             url = db.create_database(server, f"kpi_{n}")
             dagster = db.dagster_storage_url(db.create_database(server, f"dagster_{n}"))
@@ -335,8 +347,12 @@ def main(argv: list[str] | None = None) -> int:
             spec = json.dumps(
                 {"now": now.isoformat(), "profile": args.profile, "n": n, "serial_pulls": serial}
             )
-            cmd = [sys.executable, __file__, "--child", spec]
-            run = Measured(sampler, "pipeline", cmd, env).run()
+            python = sys.executable
+            if checkout != ROOT:  # --baseline: that checkout's own code, venv and child protocol
+                python = str(checkout / ".venv" / "bin" / "python")
+                env["PYTHONPATH"] = str(checkout)
+            cmd = [python, str(checkout / "benchmarks" / "initial_sync.py"), "--child", spec]
+            run = Measured(sampler, "pipeline", cmd, env, cwd=checkout).run()
             run["kind"], run["label"] = "pipeline", label
             out["runs"].append(run)
             _say(run)
@@ -373,7 +389,11 @@ def main(argv: list[str] | None = None) -> int:
         for i in range(args.pairs):
             print(f"== replay pair {i + 1} of {args.pairs} (load {os.getloadavg()[0]:.2f})")
             floor(urls)
+            if baseline is not None and i % 2 == 0:
+                pipeline(urls, "baseline", checkout=baseline)
             pipeline(urls, "replay")
+            if baseline is not None and i % 2 == 1:  # which of the two goes first alternates
+                pipeline(urls, "baseline", checkout=baseline)
         for proc in replays:
             missed = _stop(proc).strip()
             if missed:
@@ -464,6 +484,17 @@ def summary(out: dict) -> None:
         f"  weekly raw pulls, wall s: replay {_spread(pulls)}, live {live.get('pull_wall_s', 0):.1f}"
     )
     print(f"  pipeline / floor, our CPU (pairwise) {_spread(cpu)}")
+    base = [r for r in runs if r["label"] == "baseline"]
+    if base:
+        print("--baseline, the same pairs:")
+        for name, values in {
+            "baseline: Dagster process": [_per_m(r, "pipeline", d) for r in base],
+            "baseline: PostgreSQL": [_per_m(r, "postgres", d) for r in base],
+            "baseline: ours (process + PostgreSQL)": [ours(r) for r in base],
+            "baseline: wall s": [r["wall_s"] for r in base],
+            "baseline: weekly raw pulls, wall s": [r.get("pull_wall_s", 0.0) for r in base],
+        }.items():
+            print(f"  {name:36s} {_spread(values)}")
     sims = sum(v for k, v in live["cpu_s"].items() if k.startswith("simulator"))
     print(f"live simulator (two processes): pipeline {live['wall_s']:.1f} s wall; ours "
           f"{ours(live):.1f} CPU-s/M; simulators {sims * 1e6 / d:.1f} CPU-s/M; "
