@@ -19,7 +19,7 @@ from dagster import (
 from kpi_pipeline.domain.calendar import TZ
 from kpi_pipeline.domain.history import pull_plan
 from kpi_pipeline.ingestion.client import PortalClient
-from kpi_pipeline.ingestion.concurrent_pulls import start_other_portals, take_or_pull
+from kpi_pipeline.ingestion.concurrent_pulls import start_other_portals, started, take_or_pull
 from kpi_pipeline.ingestion.coverage import database_now, load_pulls, lock_name, record_pulls
 from kpi_pipeline.ingestion.loader import land_raw, week_of_change
 from kpi_pipeline.ingestion.prefetch import prefetched
@@ -291,27 +291,28 @@ def _pull_of_run(context: AssetExecutionContext, source: RawSource) -> Pulled:
             context.run_id,
         )
 
-    step = context.op_execution_context.get_step_execution_context()
-    prefix = step.step.key[: -len(source.table)]  # raw__ (a province's location: p49__raw__)
-    in_plan = set(step.execution_plan.step_keys_to_execute)
-    others = [
-        s
-        for s in WEEKLY_SOURCES
-        if s is not source and s.portal != source.portal and prefix + s.table in in_plan
-    ]
-    long_pull = False
-    if others:
-        with warehouse.connect() as conn:
-            long_pull = any(
-                len(plan_weeks(conn, warehouse, s.table, requested)) >= CHILD_PROCESS_MIN_WEEKS
-                for s in others
-            )
-    siblings = [
-        (s.table, s.portal, (pull_in_child if long_pull else pull)(s))
-        for s in WEEKLY_SOURCES
-        if s is not source and prefix + s.table in in_plan
-    ]
-    start_other_portals(context.run_id, source.portal, siblings, in_child_process=long_pull)
+    if not started(context.run_id):  # the run's first raw step plans the other portals
+        step = context.op_execution_context.get_step_execution_context()
+        prefix = step.step.key[: -len(source.table)]  # raw__ (a province's location: p49__raw__)
+        in_plan = set(step.execution_plan.step_keys_to_execute)
+        others = [
+            s
+            for s in WEEKLY_SOURCES
+            if s is not source and s.portal != source.portal and prefix + s.table in in_plan
+        ]
+        long_pull = False
+        if others:
+            with warehouse.connect() as conn:
+                long_pull = any(
+                    len(plan_weeks(conn, warehouse, s.table, requested)) >= CHILD_PROCESS_MIN_WEEKS
+                    for s in others
+                )
+        siblings = [
+            (s.table, s.portal, (pull_in_child if long_pull else pull)(s))
+            for s in WEEKLY_SOURCES
+            if s is not source and prefix + s.table in in_plan
+        ]
+        start_other_portals(context.run_id, source.portal, siblings, in_child_process=long_pull)
     return take_or_pull(context.run_id, source.table, pull(source))
 
 

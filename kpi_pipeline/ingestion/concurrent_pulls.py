@@ -37,6 +37,13 @@ _planned: dict[str, None] = {}
 _PLANNED_KEPT = 1000
 
 
+def started(run_id: str) -> bool:
+    """Whether this run's other portals' pulls were started (or found not needed) already:
+    a later raw step of the run need not plan them again."""
+    with _lock:
+        return run_id in _planned
+
+
 def start_other_portals(
     run_id: str,
     own_portal: str,
