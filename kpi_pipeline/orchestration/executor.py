@@ -47,7 +47,30 @@ def pool_storage_connections(instance) -> None:
         instance.optimize_for_webserver(
             statement_timeout=0, pool_recycle=_POOL_RECYCLE_S, max_overflow=_POOL_OVERFLOW
         )
+        _remember_tables(instance.event_log_storage)
     _POOLED.add(instance)
+
+
+def _remember_tables(storage) -> None:
+    """Answer `has_table` from memory once a table was found. dagster-postgres asks whether
+    `asset_event_tags` exists for every materialization it stores, from inside the connection
+    that stores it: the pool's one connection is busy, so each question opened an overflow
+    connection (a backend start) and reflected the catalogue, ~500 times in a 52-week
+    recompute (issue 17). A table that exists stays (Dagster's migrations add tables, never
+    drop one), so only a found table is remembered; a missing one is asked again. Dagster's
+    storage has no setting for this: the wrapper is set on this instance's storage only."""
+    found: set[str] = set()
+    ask = storage.has_table
+
+    def has_table(table_name: str) -> bool:
+        if table_name in found:
+            return True
+        exists = ask(table_name)
+        if exists:
+            found.add(table_name)
+        return exists
+
+    storage.has_table = has_table
 
 
 def _pooled_in_process_executor():
