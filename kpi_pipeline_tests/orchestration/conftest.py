@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from kpi_pipeline.warehouse import db
+from kpi_pipeline_tests.instance_tables import create_instance_tables
 
 SYSTEM_REDIS = "redis://127.0.0.1:6379/0"
 
@@ -66,5 +67,6 @@ def dagster_home(tmp_path, pg_server_url) -> Path:
         "  enabled: false\n",
         encoding="utf-8",
     )
+    create_instance_tables(home)
     yield home
     db.drop_database(pg_server_url, name)

@@ -24,6 +24,7 @@ from dagster_graphql.test.utils import define_out_of_process_context, execute_da
 
 from kpi_pipeline import settings
 from kpi_pipeline.warehouse import db
+from kpi_pipeline_tests.instance_tables import create_instance_tables
 from kpi_pipeline_tests.processes import start_logged, stop_group
 
 LAUNCH = """
@@ -51,6 +52,7 @@ def home(tmp_path, pg_server_url) -> Path:
     home = tmp_path / "dagster_home"
     home.mkdir()
     (home / "dagster.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    create_instance_tables(home)
     yield home
     db.drop_database(pg_server_url, name)
 
