@@ -3,8 +3,9 @@ each beside the same period of the year before (seed 002 reports Q1, Q2 and the 
 against the year before).
 
 A cumulative period is one [start, end) period counted by the contract's rules as a single
-window (never a sum of months: a dossier received in January and finished in March is received
-once, finished once), so the SQL side runs the same `kpi.unit_kpi_rows` over it.
+window (a dossier received in January and finished in March is received once, finished once;
+overdue_open is at the period's end), by the same row function as the monthly tables; the SQL
+side sums its events per unit and procedure from its months, read once for every period.
 
 The map: a period holding days on both sides of the 2025 reform, or compared with one on the
 other side, is also counted on today's map (`current`, the units in force today), where units

@@ -175,3 +175,86 @@ def test_periods_before_the_history_start_are_skipped():
 def test_an_unknown_kind_or_a_mid_month_anchor_is_refused():
     with pytest.raises(ValueError, match="not a 1st"):
         cumulative_periods(date(2024, 5, 2), REFORM_DAY)
+
+
+def test_every_period_counted_from_its_months_equals_its_dossiers_counted_at_once(
+    seed, database_url
+):
+    """The table sums each period's events from its months; the row function over the whole
+    period (its dossiers read at once) must give the same rows, on both maps, including a
+    unit whose only event in the period was being overdue at an earlier month's end."""
+    from kpi_pipeline.config_files import ConfigFilesResource
+
+    seed.unit("H9", "HUYEN", "49", valid_to="2025-06-30")
+    seed.unit("X8", "XA", "H9", valid_to="2025-06-30")
+    seed.unit("X9", "XA", "H9", valid_to="2025-06-30")
+    seed.unit("W9", "XA", "49", valid_from="2025-07-01")
+    seed.conn.execute(
+        "INSERT INTO ref.unit_current_map (unit_code, current_unit_code, lineage_partial)"
+        " VALUES ('H9', 'W9', false), ('X8', 'W9', true), ('X9', 'W9', false)"
+    )
+    seed.procedure("P3")
+    seed.procedure("P4", service_level=4, has_fee=True, online_payment=True)
+    # H: received in 2024, overdue at the end of January and February 2025, withdrawn in
+    # March (no finished event): no event in the year to date through August 2025
+    seed.dossier("H", "X8", "P4", "2024-12-10", "2024-12-20", status=7, updated="2025-03-05")
+    # G: received in April, overdue at the end of April, finished late in May
+    seed.dossier("G", "X9", "P3", "2025-04-02", "2025-04-20", finished="2025-05-10")
+    # K: received in June, open and overdue at the end of every month since
+    seed.dossier("K", "X9", "P4", "2025-06-03", "2025-06-10", payment_method="TRUC_TUYEN")
+    seed.payment("T2", "K", "THANH_CONG", "2025-06-04")
+    # L, M: after the reform, received online at the new ward, one finished in the quarter
+    seed.dossier("L", "W9", "P3", "2025-07-02", "2025-07-20", finished="2025-07-10", channel=2)
+    seed.dossier("M", "W9", "P4", "2025-08-05", "2025-08-25", digitised=True)
+    # the year before: N received in February 2024 and finished in July 2024
+    seed.dossier("N", "X8", "P3", "2024-02-05", "2024-03-01", finished="2024-07-03")
+
+    run(database_url, [unit_kpi_cumulative], "2025-08-01")
+    cfg = ConfigFilesResource().kpi().sql_json()
+    columns = (
+        "unit_map, unit_code, unit_name, unit_level, parent_code, scope, "
+        + ", ".join(COUNTS)
+        + ", on_time_rate, online_rate, online_payment_rate, digitisation_rate, on_time_band,"
+        " online_band, online_payment_band, overall_band, finished_late_subjective,"
+        " procedures_received, procedures_level4, level4_share, level4_band,"
+        " digitisation_band, lineage_partial"
+    )
+    periods = query(
+        database_url,
+        "SELECT DISTINCT period_kind, year_offset, unit_map, period_start, period_end"
+        " FROM kpi.unit_kpi_cumulative",
+    )
+    assert {p["unit_map"] for p in periods} == {"as_then", "current"}  # crosses the reform
+    assert len(periods) == 8
+    for p in periods:
+        stored = query(
+            database_url,
+            f"SELECT {columns} FROM kpi.unit_kpi_cumulative WHERE period_kind = %s"
+            " AND year_offset = %s AND unit_map = %s ORDER BY unit_code, scope",
+            (p["period_kind"], p["year_offset"], p["unit_map"]),
+        )
+        direct = query(
+            database_url,
+            f"SELECT {columns} FROM kpi.unit_kpi_map_rows(%s, %s,"
+            " make_interval(days => %s::date - %s::date), %s::jsonb, ARRAY[%s])"
+            " ORDER BY unit_code, scope",
+            (
+                p["period_start"],
+                p["period_end"],
+                p["period_end"],
+                p["period_start"],
+                cfg,
+                p["unit_map"],
+            ),
+        )
+        assert stored == direct, p
+        assert any(r["received"] or r["finished"] or r["overdue_open"] for r in stored), p
+    # W9 on today's map over the year to date: partial only through X8, whose dossier H had
+    # no event in the period
+    w1 = query(
+        database_url,
+        "SELECT lineage_partial, overdue_open FROM kpi.unit_kpi_cumulative WHERE unit_code = 'W9'"
+        " AND scope = 'unit' AND unit_map = 'current' AND period_kind = 'year_to_date'"
+        " AND year_offset = 0",
+    )
+    assert w1 == [{"lineage_partial": False, "overdue_open": 2}]

@@ -351,6 +351,21 @@ LANGUAGE sql STABLE AS $$
           AND (o.closed_at IS NULL OR o.closed_at >= p.window_end)
 $$;
 
+-- One row of kpi.unit_procedure_events, as a type: the cumulative periods pass the events they
+-- sum from their months (insert_unit_kpi_cumulative.sql) to kpi.unit_kpi_event_map_rows.
+DO $$
+BEGIN
+    CREATE TYPE kpi.unit_procedure_event AS (
+        period_start date, unit_code text, procedure_code text,
+        received bigint, received_online bigint, online_eligible bigint,
+        online_eligible_received_online bigint, finished bigint, finished_on_time bigint,
+        finished_late_subjective bigint, payment_eligible bigint, paid_online bigint,
+        digitised bigint, overdue_open bigint, any_received boolean,
+        any_received_level4 boolean);
+EXCEPTION WHEN duplicate_object THEN NULL;
+END
+$$;
+
 -- kpi.dossier_events summed per (period, unit, procedure): the unit tables' counts, and
 -- whether the procedure had a dossier received (at level 4) there, so that the distinct
 -- procedure counts group a few rows per unit instead of sorting every event.
@@ -386,8 +401,14 @@ $$;
 -- Level-4 share: procedures_received = distinct procedures with at least one dossier received
 -- by the unit in the period; procedures_level4 = those offered at level 4 or fully online
 -- (MucDo 4 or ToanTrinh); a roll-up sums them over its units (unit x procedure pairs).
-CREATE OR REPLACE FUNCTION kpi.unit_kpi_map_rows(p_start date, p_end date, p_step interval,
-                                                 p_cfg jsonb, p_maps text[])
+--
+-- kpi.unit_kpi_event_map_rows is the same with the events given (p_events, one row per unit and
+-- procedure of each period; NULL: counted from the dossiers): a cumulative period sums them
+-- from its months instead of reading its dossiers again.
+CREATE OR REPLACE FUNCTION kpi.unit_kpi_event_map_rows(p_start date, p_end date,
+                                                       p_step interval, p_cfg jsonb,
+                                                       p_maps text[],
+                                                       p_events kpi.unit_procedure_event[])
 RETURNS TABLE (
     unit_map text,
     period_start date, unit_code text, unit_name text, unit_level text, parent_code text,
@@ -403,7 +424,9 @@ RETURNS TABLE (
     lineage_partial boolean)
 LANGUAGE sql STABLE AS $$
     WITH RECURSIVE ev AS MATERIALIZED (
-        SELECT * FROM kpi.unit_procedure_events(p_start, p_end, p_step)
+        SELECT * FROM kpi.unit_procedure_events(p_start, p_end, p_step) WHERE p_events IS NULL
+        UNION ALL
+        SELECT * FROM unnest(p_events)
     ),
     -- the map of the period's time
     units AS (
@@ -592,6 +615,26 @@ LANGUAGE sql STABLE AS $$
                kpi.band_for(c.paid_online, c.payment_eligible, p_cfg, 'online_payment')
                    AS online_payment_band
     ) b
+$$;
+
+-- The rows on the maps in p_maps, counted from the dossiers (kpi.unit_kpi_event_map_rows).
+CREATE OR REPLACE FUNCTION kpi.unit_kpi_map_rows(p_start date, p_end date, p_step interval,
+                                                 p_cfg jsonb, p_maps text[])
+RETURNS TABLE (
+    unit_map text,
+    period_start date, unit_code text, unit_name text, unit_level text, parent_code text,
+    scope text,
+    received bigint, received_online bigint, online_eligible bigint,
+    online_eligible_received_online bigint, finished bigint, finished_on_time bigint,
+    payment_eligible bigint, paid_online bigint, digitised bigint, overdue_open bigint,
+    on_time_rate numeric, online_rate numeric, online_payment_rate numeric,
+    digitisation_rate numeric,
+    on_time_band text, online_band text, online_payment_band text, overall_band text,
+    finished_late_subjective bigint, procedures_received bigint, procedures_level4 bigint,
+    level4_share numeric, level4_band text, digitisation_band text,
+    lineage_partial boolean)
+LANGUAGE sql STABLE AS $$
+    SELECT * FROM kpi.unit_kpi_event_map_rows(p_start, p_end, p_step, p_cfg, p_maps, NULL)
 $$;
 
 -- The as-then rows (kpi.unit_kpi_map_rows).

@@ -1,7 +1,7 @@
 -- Cumulative periods (quarter and year to date through a month, and the same periods of the
 -- year before: kpi_pipeline/domain/cumulative.py), counted by the contract's rules over the
--- whole period at once (kpi.unit_kpi_map_rows on both maps at once, with the period as one
--- step): received, finished ... are the period's, overdue_open is at the period's end.
+-- whole period at once (kpi.unit_kpi_event_map_rows on both maps at once, with the period as
+-- one step): received, finished ... are the period's, overdue_open is at the period's end.
 -- The contract tables are not touched. Created after create_kpi_tables_current_map.sql.
 CREATE TABLE IF NOT EXISTS kpi.unit_kpi_cumulative (
     anchor_month                     date NOT NULL,   -- the partition: the month the period runs through
