@@ -235,8 +235,8 @@ def test_every_period_counted_from_its_months_equals_its_dossiers_counted_at_onc
         )
         direct = query(
             database_url,
-            f"SELECT {columns} FROM kpi.unit_kpi_map_rows(%s, %s,"
-            " make_interval(days => %s::date - %s::date), %s::jsonb, ARRAY[%s])"
+            f"SELECT {columns} FROM kpi.unit_kpi_event_map_rows(%s, %s,"
+            " make_interval(days => %s::date - %s::date), %s::jsonb, ARRAY[%s], NULL)"
             " ORDER BY unit_code, scope",
             (
                 p["period_start"],

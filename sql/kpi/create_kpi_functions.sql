@@ -617,27 +617,10 @@ LANGUAGE sql STABLE AS $$
     ) b
 $$;
 
--- The rows on the maps in p_maps, counted from the dossiers (kpi.unit_kpi_event_map_rows).
-CREATE OR REPLACE FUNCTION kpi.unit_kpi_map_rows(p_start date, p_end date, p_step interval,
-                                                 p_cfg jsonb, p_maps text[])
-RETURNS TABLE (
-    unit_map text,
-    period_start date, unit_code text, unit_name text, unit_level text, parent_code text,
-    scope text,
-    received bigint, received_online bigint, online_eligible bigint,
-    online_eligible_received_online bigint, finished bigint, finished_on_time bigint,
-    payment_eligible bigint, paid_online bigint, digitised bigint, overdue_open bigint,
-    on_time_rate numeric, online_rate numeric, online_payment_rate numeric,
-    digitisation_rate numeric,
-    on_time_band text, online_band text, online_payment_band text, overall_band text,
-    finished_late_subjective bigint, procedures_received bigint, procedures_level4 bigint,
-    level4_share numeric, level4_band text, digitisation_band text,
-    lineage_partial boolean)
-LANGUAGE sql STABLE AS $$
-    SELECT * FROM kpi.unit_kpi_event_map_rows(p_start, p_end, p_step, p_cfg, p_maps, NULL)
-$$;
+-- Its name before the events could be given; no statement calls it any more.
+DROP FUNCTION IF EXISTS kpi.unit_kpi_map_rows(date, date, interval, jsonb, text[]);
 
--- The as-then rows (kpi.unit_kpi_map_rows).
+-- The as-then rows (kpi.unit_kpi_event_map_rows, counted from the dossiers).
 CREATE OR REPLACE FUNCTION kpi.unit_kpi_rows(p_start date, p_end date, p_step interval, p_cfg jsonb)
 RETURNS TABLE (
     period_start date, unit_code text, unit_name text, unit_level text, parent_code text,
@@ -658,7 +641,7 @@ LANGUAGE sql STABLE AS $$
            r.digitisation_rate, r.on_time_band, r.online_band, r.online_payment_band,
            r.overall_band, r.finished_late_subjective, r.procedures_received, r.procedures_level4,
            r.level4_share, r.level4_band, r.digitisation_band
-    FROM kpi.unit_kpi_map_rows(p_start, p_end, p_step, p_cfg, ARRAY['as_then']) r
+    FROM kpi.unit_kpi_event_map_rows(p_start, p_end, p_step, p_cfg, ARRAY['as_then'], NULL) r
 $$;
 
 -- Drill-down: per period, unit and scope, the procedures contributing most late dossiers

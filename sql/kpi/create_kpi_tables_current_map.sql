@@ -23,7 +23,7 @@ ALTER TABLE kpi.unit_kpi_monthly_current_map
     ADD COLUMN IF NOT EXISTS overall_band_rated text,
     ADD COLUMN IF NOT EXISTS low_volume boolean;
 
--- The rows on today's map, with lineage_partial (kpi.unit_kpi_map_rows).
+-- The rows on today's map, with lineage_partial (kpi.unit_kpi_event_map_rows).
 CREATE OR REPLACE FUNCTION kpi.current_map_kpi_rows(p_start date, p_end date, p_step interval,
                                                     p_cfg jsonb)
 RETURNS TABLE (
@@ -46,5 +46,5 @@ LANGUAGE sql STABLE AS $$
            r.digitisation_rate, r.on_time_band, r.online_band, r.online_payment_band,
            r.overall_band, r.finished_late_subjective, r.procedures_received, r.procedures_level4,
            r.level4_share, r.level4_band, r.digitisation_band, r.lineage_partial
-    FROM kpi.unit_kpi_map_rows(p_start, p_end, p_step, p_cfg, ARRAY['current']) r
+    FROM kpi.unit_kpi_event_map_rows(p_start, p_end, p_step, p_cfg, ARRAY['current'], NULL) r
 $$;
