@@ -64,7 +64,13 @@ def replace_cumulative(
     conn, periods: PeriodRange, kept: list[CumulativePeriod], config: KpiConfig
 ) -> int:
     """Delete the window's anchor months and insert their periods (caller's transaction)."""
-    params = {"start": periods.start, "end": periods.end, "cfg": config.sql_json()}
+    # `step`: the month (PERIOD_STEPS), by which the statement counts the periods' months
+    params = {
+        "start": periods.start,
+        "end": periods.end,
+        "step": periods.step,
+        "cfg": config.sql_json(),
+    }
     params.update(period_params(kept))
     transaction_lock(conn, f"kpi.{TABLE}")
     delete_periods(conn, f"kpi.{TABLE}", params, period="anchor_month")

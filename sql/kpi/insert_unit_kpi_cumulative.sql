@@ -19,20 +19,20 @@ WITH p AS (
 periods AS (
     SELECT row_number() OVER () AS id,
            anchor_month, period_kind, year_offset, period_start, period_end, complete,
-           (period_end - interval '1 month')::date AS last_month,
+           (period_end - %(step)s::interval)::date AS last_month,
            array_agg(DISTINCT unit_map) AS maps
     FROM p
     GROUP BY anchor_month, period_kind, year_offset, period_start, period_end, complete
 ),
 months AS MATERIALIZED (
     SELECT * FROM kpi.unit_procedure_events(
-        (SELECT min(period_start) FROM p), (SELECT max(period_end) FROM p), interval '1 month')
+        (SELECT min(period_start) FROM p), (SELECT max(period_end) FROM p), %(step)s::interval)
 ),
 -- every (period, month of it): the months' events join on equality, one pass for all periods
 period_months AS (
     SELECT w.id, w.period_start, m::date AS month, m::date = w.last_month AS is_last
     FROM periods w
-    CROSS JOIN generate_series(w.period_start, w.last_month, interval '1 month') AS m
+    CROSS JOIN generate_series(w.period_start, w.last_month, %(step)s::interval) AS m
 ),
 period_events AS (
     SELECT g.id, array_agg(g.ev) AS events
