@@ -64,14 +64,8 @@ def replace_cumulative(
     conn, periods: PeriodRange, kept: list[CumulativePeriod], config: KpiConfig
 ) -> int:
     """Delete the window's anchor months and insert their periods (caller's transaction)."""
-    # `step`: the month (PERIOD_STEPS), by which the statement counts the periods' months
-    params = {
-        "start": periods.start,
-        "end": periods.end,
-        "step": periods.step,
-        "cfg": config.sql_json(),
-    }
-    params.update(period_params(kept))
+    # the window's bounds, its month `step` (the periods' months are counted by it) and cfg
+    params = periods.params(config) | period_params(kept)
     transaction_lock(conn, f"kpi.{TABLE}")
     delete_periods(conn, f"kpi.{TABLE}", params, period="anchor_month")
     return conn.execute(sql_text(f"kpi/insert_{TABLE}"), params).rowcount

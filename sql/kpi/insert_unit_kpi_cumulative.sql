@@ -40,7 +40,7 @@ period_events AS (
         SELECT pm.id,
                -- int sums (bigint ones would accumulate in numeric): a month's count for
                -- one unit and procedure is far below 2^31
-               ROW(min(pm.period_start), e.unit_code, e.procedure_code,
+               ROW(pm.period_start, e.unit_code, e.procedure_code,
                    sum(e.received::int), sum(e.received_online::int),
                    sum(e.online_eligible::int), sum(e.online_eligible_received_online::int),
                    sum(e.finished::int), sum(e.finished_on_time::int),
@@ -51,7 +51,7 @@ period_events AS (
                )::kpi.unit_procedure_event AS ev
         FROM period_months pm
         JOIN months e ON e.period_start = pm.month
-        GROUP BY pm.id, e.unit_code, e.procedure_code
+        GROUP BY pm.id, pm.period_start, e.unit_code, e.procedure_code
         HAVING sum(e.received::int) > 0 OR sum(e.finished::int) > 0
             OR sum(e.overdue_open::int) FILTER (WHERE pm.is_last) > 0
     ) g
