@@ -29,4 +29,10 @@ LEFT JOIN LATERAL kpi.latest_payment(d.ma_ho_so) lp ON true
 LEFT JOIN kpi.period_units(%(start)s::date, %(end)s::date, %(step)s::interval) u
   ON u.period_start = r.period_start AND u.unit_code = d.unit_code
 WHERE coalesce(d.payment_method = 'TRUC_TUYEN', false)
-   <> coalesce(lp.status = 'THANH_CONG', false);
+   <> coalesce(lp.status = 'THANH_CONG', false)
+  -- redundant (a dossier that is not TRUC_TUYEN and has no national transaction has no latest
+  -- one: false on both sides), so that only the dossiers that may disagree have their latest
+  -- transaction looked up (57,650 of 413,185 on 52 weeks at scale 0.25), after one key probe
+  -- each (OFFSET 0: else the planner may hash every payment of the history instead)
+  AND (d.payment_method = 'TRUC_TUYEN'
+       OR EXISTS (SELECT 1 FROM staging.payments s WHERE s.ma_ho_so = d.ma_ho_so OFFSET 0));
