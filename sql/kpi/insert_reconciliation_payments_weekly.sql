@@ -21,8 +21,8 @@ SELECT r.period_start, d.unit_code, u.parent_code, d.ma_ho_so, d.procedure_code,
        lp.transaction_id, lp.status, lp.updated_at, coalesce(lp.any_success, false), now()
 FROM rcv r
 JOIN staging.dossiers d ON d.ma_ho_so = r.ma_ho_so
- -- redundant (rcv holds dossiers received in the window only), so that the planner, which
- -- guesses 1,000 periods, hashes the window's dossiers rather than the whole history's
+ -- redundant (rcv holds dossiers received in the window only), so that the planner hashes
+ -- the window's dossiers rather than the whole history's (it cannot see the events' bounds)
  AND d.received_at >= %(start)s::date::timestamp AT TIME ZONE kpi.local_tz()
  AND d.received_at < (%(end)s::date + %(step)s::interval) AT TIME ZONE kpi.local_tz()
 LEFT JOIN LATERAL kpi.latest_payment(d.ma_ho_so) lp ON true

@@ -20,7 +20,7 @@ SELECT DISTINCT a.period_start, d.unit_code, u.parent_code, d.ma_ho_so, d.proced
 FROM active a
 JOIN staging.dossiers d ON d.ma_ho_so = a.ma_ho_so
  -- redundant (active holds dossiers received or finished in the window only), so that the
- -- planner, which guesses 1,000 periods, hashes the window's dossiers, not the history's
+ -- planner hashes the window's dossiers, not the history's (it cannot see the events' bounds)
  AND (d.received_at >= %(start)s::date::timestamp AT TIME ZONE kpi.local_tz()
       AND d.received_at < (%(end)s::date + %(step)s::interval) AT TIME ZONE kpi.local_tz()
       OR d.finished_at >= %(start)s::date::timestamp AT TIME ZONE kpi.local_tz()
