@@ -148,32 +148,55 @@ AFTER_WEEKS = AssetDep(
     AssetKey(["kpi", "unit_kpi_weekly"]), partition_mapping=TimeWindowPartitionMapping()
 )
 
+# The dossiers of a window are counted once per unit and procedure (the payment look-ups
+# included), and the unit tables on both maps and the drill-downs of the same period kind read
+# those counts: four counts of the same dossiers were most of a weekly recompute (issue 17).
+unit_procedure_weekly = _window_asset(
+    "unit_procedure_weekly",
+    weekly_partitions,
+    "Per week, unit and procedure: the contract's counts, counted once from the week's dossiers "
+    "for the weekly unit tables (both maps) and drill-downs.",
+    _deps(WEEK_STAGING, REF),
+    _rows,
+)
+unit_procedure_monthly = _window_asset(
+    "unit_procedure_monthly",
+    monthly_partitions,
+    "Per month, unit and procedure: the contract's counts, counted once from the month's dossiers "
+    "for the monthly unit tables (both maps) and drill-downs.",
+    [*_deps(WEEK_STAGING, REF), AFTER_WEEKS],
+    _rows,
+)
+WEEK_COUNTS = _deps([AssetKey(["kpi", "unit_procedure_weekly"])], REF)
+MONTH_COUNTS = _deps([AssetKey(["kpi", "unit_procedure_monthly"])], REF)
+
 unit_kpi_weekly = _window_asset(
     "unit_kpi_weekly",
     weekly_partitions,
     "Per-unit weekly KPIs (own and roll-up), rates and colour bands; Friday weeks.",
-    _deps(WEEK_STAGING, REF),
+    WEEK_COUNTS,
     unit_kpi_metadata,
 )
 unit_kpi_monthly = _window_asset(
     "unit_kpi_monthly",
     monthly_partitions,
-    "Per-unit monthly KPIs (own and roll-up), rates, bands and peak-month targets, from staging.",
-    [*_deps(WEEK_STAGING, REF), AFTER_WEEKS],
+    "Per-unit monthly KPIs (own and roll-up), rates, bands and peak-month targets, from the "
+    "month's own counts.",
+    [*MONTH_COUNTS, AFTER_WEEKS],
     unit_kpi_metadata,
 )
 drilldown_procedures_weekly = _window_asset(
     "drilldown_procedures_weekly",
     weekly_partitions,
     "Per unit and week, the procedures behind most late and most not-online dossiers.",
-    _deps(WEEK_STAGING, REF),
+    WEEK_COUNTS,
     _rows,
 )
 drilldown_procedures_monthly = _window_asset(
     "drilldown_procedures_monthly",
     monthly_partitions,
     "Per unit and month, the procedures behind most late and most not-online dossiers.",
-    [*_deps(WEEK_STAGING, REF), AFTER_WEEKS],
+    [*MONTH_COUNTS, AFTER_WEEKS],
     _rows,
 )
 overdue_dossiers_weekly = _window_asset(
@@ -275,6 +298,8 @@ def reconciliation_chiso(
 
 
 ASSETS = [
+    unit_procedure_weekly,
+    unit_procedure_monthly,
     unit_kpi_weekly,
     unit_kpi_monthly,
     drilldown_procedures_weekly,

@@ -10,7 +10,7 @@ from collections import Counter
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 
 from kpi_pipeline.domain.lineage import UnitVersion, build_lineage, current_map
-from kpi_pipeline.kpis.assets import AFTER_WEEKS, REF, WEEK_STAGING, _deps, _window_asset
+from kpi_pipeline.kpis.assets import AFTER_WEEKS, MONTH_COUNTS, WEEK_COUNTS, _deps, _window_asset
 from kpi_pipeline.kpis.compute import unit_kpi_metadata
 from kpi_pipeline.lineage.conversion import SUPPLEMENTS, conversion
 from kpi_pipeline.partitions import monthly_partitions, weekly_partitions
@@ -74,21 +74,21 @@ def ref_unit_lineage(context: AssetExecutionContext, warehouse: WarehouseResourc
     )
 
 
-CURRENT_MAP_DEPS = [*_deps(WEEK_STAGING, REF), *_deps([], [UNIT_LINEAGE])]
+LINEAGE = _deps([], [UNIT_LINEAGE])
 
 unit_kpi_weekly_current_map = _window_asset(
     "unit_kpi_weekly_current_map",
     weekly_partitions,
     "Weekly KPIs on today's map: every week's dossiers attributed to today's units through the "
     "lineage (lineage_partial: through a split unit's default successor).",
-    CURRENT_MAP_DEPS,
+    [*WEEK_COUNTS, *LINEAGE],
     unit_kpi_metadata,
 )
 unit_kpi_monthly_current_map = _window_asset(
     "unit_kpi_monthly_current_map",
     monthly_partitions,
     "Monthly KPIs on today's map (as the weekly one), with the peak-month columns.",
-    [*CURRENT_MAP_DEPS, AFTER_WEEKS],  # the KPI group keeps weekly roots only (README, UI)
+    [*MONTH_COUNTS, *LINEAGE, AFTER_WEEKS],  # the KPI group keeps weekly roots only (README, UI)
     unit_kpi_metadata,
 )
 

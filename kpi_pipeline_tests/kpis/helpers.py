@@ -225,6 +225,21 @@ def _as_ts(value):
     return ts(value) if isinstance(value, str) else value
 
 
+def with_counts(assets: list) -> list:
+    """`assets` with the stored counts they read (kpi/unit_procedure_weekly, _monthly) put
+    first when they are missing, as a user materialising them with their upstream would."""
+    from kpi_pipeline.kpis.assets import unit_procedure_monthly, unit_procedure_weekly
+
+    present = {k for a in assets for k in a.keys}
+    needed = {d for a in assets for deps in a.asset_deps.values() for d in deps}
+    counts = [
+        c
+        for c in (unit_procedure_weekly, unit_procedure_monthly)
+        if c.key in needed and c.key not in present
+    ]
+    return [*counts, *assets]
+
+
 def run(
     url: str,
     assets: list,
@@ -240,7 +255,7 @@ def run(
         tags = {ASSET_PARTITION_RANGE_START_TAG: start, ASSET_PARTITION_RANGE_END_TAG: end}
     record_complete_history(url)
     result = materialize(
-        assets,
+        with_counts(assets),
         partition_key=partition_key,
         tags=tags,
         resources={

@@ -16,6 +16,8 @@ from kpi_pipeline_tests.file_resources import file_resources
 from kpi_pipeline_tests.kpis.helpers import run
 
 KPI_KEYS = {
+    "unit_procedure_weekly",
+    "unit_procedure_monthly",
     "unit_kpi_weekly",
     "unit_kpi_monthly",
     "drilldown_procedures_weekly",
@@ -67,10 +69,11 @@ def test_keys_groups_kinds_policies():
 
 def test_monthly_kpis_map_to_overlapping_weeks_of_staging():
     graph = _graph()
+    counts = AssetKey(["kpi", "unit_procedure_monthly"])
     month = AssetKey(["kpi", "unit_kpi_monthly"])
-    assert AssetKey(["staging", "dossiers"]) in graph.get(month).parent_keys
+    assert AssetKey(["staging", "dossiers"]) in graph.get(counts).parent_keys
     upstream = graph.get_parent_partition_keys_for_child(
-        "2024-03-01", AssetKey(["staging", "dossiers"]), month
+        "2024-03-01", AssetKey(["staging", "dossiers"]), counts
     )
     # weeks do not nest in months: March 2024 overlaps five Friday weeks, the last one
     # (29 March - 5 April) running into April
@@ -82,9 +85,22 @@ def test_monthly_kpis_map_to_overlapping_weeks_of_staging():
         "2024-03-29",
     ]
     weekly = graph.get_parent_partition_keys_for_child(
-        "2024-03-01", AssetKey(["staging", "dossiers"]), AssetKey(["kpi", "unit_kpi_weekly"])
+        "2024-03-01", AssetKey(["staging", "dossiers"]), AssetKey(["kpi", "unit_procedure_weekly"])
     )
     assert list(weekly.partitions_subset.get_partition_keys()) == ["2024-03-01"]
+    # the unit tables and drill-downs read their period kind's counts, not staging again
+    for table, source, key in (
+        ("unit_kpi_weekly", "unit_procedure_weekly", "2024-03-01"),
+        ("drilldown_procedures_weekly", "unit_procedure_weekly", "2024-03-01"),
+        ("unit_kpi_monthly", "unit_procedure_monthly", "2024-03-01"),
+        ("drilldown_procedures_monthly", "unit_procedure_monthly", "2024-03-01"),
+    ):
+        node = AssetKey(["kpi", table])
+        parents = graph.get(node).parent_keys
+        assert AssetKey(["kpi", source]) in parents
+        assert AssetKey(["staging", "dossiers"]) not in parents
+        same = graph.get_parent_partition_keys_for_child(key, AssetKey(["kpi", source]), node)
+        assert list(same.partitions_subset.get_partition_keys()) == [key]
     chiso = AssetKey(["kpi", "reconciliation_chiso_monthly"])
     assert {AssetKey(["staging", "chiso"]), month} <= graph.get(chiso).parent_keys
     overdue = graph.get(AssetKey(["kpi", "overdue_dossiers_weekly"])).parent_keys

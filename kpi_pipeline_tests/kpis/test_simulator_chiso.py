@@ -19,7 +19,8 @@ def test_monthly_rates_agree_with_chiso_or_are_explained(simulator, resources, d
     run_weeks(resources, "2024-01-26", "2024-03-15")
     monthly = [
         a for a in KPI_ASSETS
-        if a.keys & {AssetKey(["kpi", "unit_kpi_monthly"]),
+        if a.keys & {AssetKey(["kpi", "unit_procedure_monthly"]),
+                     AssetKey(["kpi", "unit_kpi_monthly"]),
                      AssetKey(["kpi", "reconciliation_chiso_monthly"])}
     ]  # fmt: skip
     result = materialize(

@@ -18,7 +18,7 @@ from kpi_pipeline.warehouse.resource import WarehouseResource
 from kpi_pipeline_tests.conftest import make_portals
 from kpi_pipeline_tests.file_resources import file_resources
 from kpi_pipeline_tests.ingestion.helpers import run_weeks, table, with_history_from
-from kpi_pipeline_tests.kpis.helpers import COUNTS
+from kpi_pipeline_tests.kpis.helpers import COUNTS, with_counts
 from kpi_simulator import SimulatorConfig, SimulatorServer, World
 
 FIRST, LAST = "2025-06-13", "2025-07-11"  # five Friday weeks; 2025-06-27 spans the reform
@@ -50,14 +50,14 @@ def loaded(reform_sim, pg_server_url, template_database):
     run_weeks(resources, FIRST, LAST)
     warehouse = {"warehouse": resources["warehouse"], **file_resources()}
     materialize([ref_unit_lineage], resources=warehouse)
-    weekly = [unit_kpi_weekly, unit_kpi_weekly_current_map]
+    weekly = with_counts([unit_kpi_weekly, unit_kpi_weekly_current_map])
     tags = {
         "dagster/asset_partition_range_start": FIRST,
         "dagster/asset_partition_range_end": LAST,
     }
     assert materialize(weekly, resources=warehouse, tags=tags).success
     assert materialize(
-        [unit_kpi_monthly, unit_kpi_monthly_current_map],
+        with_counts([unit_kpi_monthly, unit_kpi_monthly_current_map]),
         resources=warehouse,
         partition_key="2025-07-01",
     ).success

@@ -19,6 +19,7 @@ from kpi_pipeline.warehouse import db
 from kpi_pipeline.warehouse.resource import WarehouseResource
 from kpi_pipeline_tests.conftest import make_portals
 from kpi_pipeline_tests.file_resources import file_resources
+from kpi_pipeline_tests.kpis.helpers import with_counts
 from kpi_pipeline_tests.truth import Truth
 from kpi_simulator import SimulatorConfig, SimulatorServer, World
 
@@ -47,7 +48,8 @@ def test_first_friday_run_syncs_the_history_and_counts_the_whole_backlog(
     reference = [a for a in INGESTION_ASSETS if a.partitions_def is None]
     # the Friday job's partition: one week; KPIs in a second run, as after the ingest run
     assert materialize([*reference, *weekly], resources=resources, partition_key=week).success
-    assert materialize([unit_kpi_weekly], resources=resources, partition_key=week).success
+    kpis = with_counts([unit_kpi_weekly])
+    assert materialize(kpis, resources=resources, partition_key=week).success
 
     window = weekly_partitions.time_window_for_partition_key(week)
     truth = Truth(server.world).counts(window.start, window.end)

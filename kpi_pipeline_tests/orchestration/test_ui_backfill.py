@@ -237,9 +237,18 @@ def test_a_quarter_backfilled_from_the_ui_matches_the_cli(env, tmp_path, databas
         }  # fmt: skip
         assert set(by_range) == {(FIRST_WEEK, LAST_WEEK), ("2023-09-01", "2024-01-01")}
         weekly_run = by_range[(FIRST_WEEK, LAST_WEEK)]
-        assert {tuple(k["path"]) for k in weekly_run["assetSelection"]} == {
+        # every weekly asset of the group in the weekly run: the roots and the weekly tables
+        # that read the stored counts of a root (kpi/unit_procedure_weekly)
+        weekly_keys = {
+            tuple(a["assetKey"]["path"])
+            for a in assets
+            if a["partitionDefinition"]["description"] == assets_weekly
+        }
+        assert {tuple(r["assetKey"]["path"]) for r in roots} < weekly_keys
+        assert ("kpi", "unit_kpi_weekly") in weekly_keys - {
             tuple(r["assetKey"]["path"]) for r in roots
         }
+        assert {tuple(k["path"]) for k in weekly_run["assetSelection"]} == weekly_keys
         for run in runs:
             tags = _tags(run)
             assert tags["kpi/province"] == "49"  # counted by dagster.yaml's per-province limit

@@ -17,6 +17,7 @@ from kpi_pipeline.warehouse import db
 from kpi_pipeline.warehouse.resource import WarehouseResource
 from kpi_pipeline_tests.file_resources import file_resources
 from kpi_pipeline_tests.history import record_complete_history
+from kpi_pipeline_tests.kpis.helpers import with_counts
 from kpi_pipeline_tests.reports import scenario as S
 from kpi_pipeline_tests.reports.warehouse_rows import at
 
@@ -85,7 +86,7 @@ def test_friday_report_is_written_and_kept_as_issued(database_url, home, clock):
         conn.commit()
 
     # the real KPI drill-down assets, then the report, in one run
-    drilldown = [drilldown_procedures_weekly, overdue_dossiers_weekly]
+    drilldown = with_counts([drilldown_procedures_weekly, overdue_dossiers_weekly])
     meta = _run(friday_report, database_url, WEEK, upstream=drilldown)
     folder = home / "reports" / "weekly" / WEEK
     for ext in ("html", "xlsx", "png"):

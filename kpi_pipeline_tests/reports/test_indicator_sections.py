@@ -60,7 +60,9 @@ def report(pg_server_url, template_database):
                 )
             w = week_window(S.WEEK)
             periods = PeriodRange.from_window(w.start, w.end, "week")
-            for table in ("drilldown_payments_weekly", "unpaid_online_dossiers_weekly"):
+            tables = ("unit_procedure_weekly", "drilldown_payments_weekly",
+                      "unpaid_online_dossiers_weekly")  # fmt: skip
+            for table in tables:
                 replace_table(conn, table, periods, load_kpi_config())
             tables = {
                 "procedures": conn.execute(

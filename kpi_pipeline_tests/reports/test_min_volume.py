@@ -63,7 +63,8 @@ def config(min_volume: int | None):
 
 def compute(conn, min_volume: int | None) -> dict:
     week = PeriodRange(S.WEEK, S.WEEK + timedelta(days=7), "week")
-    replace_table(conn, "unit_kpi_weekly", week, config(min_volume))
+    for table in ("unit_procedure_weekly", "unit_kpi_weekly"):  # the counts, then the table
+        replace_table(conn, table, week, config(min_volume))
     cols = ", ".join(["unit_code", "scope", *CONTRACT, *RULE])
     rows = conn.execute(
         f"SELECT {cols} FROM kpi.unit_kpi_weekly WHERE period_start = %s", (S.WEEK,)

@@ -27,6 +27,7 @@ from kpi_pipeline.warehouse.resource import WarehouseResource
 from kpi_pipeline_tests.conftest import make_portals
 from kpi_pipeline_tests.file_resources import file_resources
 from kpi_pipeline_tests.ingestion.helpers import run_weeks, with_history_from
+from kpi_pipeline_tests.kpis.helpers import with_counts
 from kpi_simulator import SimulatorConfig, SimulatorServer, World
 
 NOW = datetime(2026, 3, 20, 10, 30, tzinfo=TZ)
@@ -51,10 +52,10 @@ def warehouse_48(pg_server_url, template_database):
     warehouse = {"warehouse": resources["warehouse"], **file_resources()}
     materialize([ref_unit_lineage], resources=warehouse)
     for week in (OLD_WEEK, "2025-06-13", CROSSING, NEW_WEEK):
-        kpis = [unit_kpi_weekly, unit_kpi_weekly_current_map]
+        kpis = with_counts([unit_kpi_weekly, unit_kpi_weekly_current_map])
         assert materialize(kpis, resources=warehouse, partition_key=week).success
     for month in PEAK_MONTHS:
-        kpis = [unit_kpi_monthly, unit_kpi_monthly_current_map]
+        kpis = with_counts([unit_kpi_monthly, unit_kpi_monthly_current_map])
         assert materialize(kpis, resources=warehouse, partition_key=month).success
     yield url
     db.drop_database(pg_server_url, name)

@@ -169,7 +169,8 @@ def insert_units(conn: psycopg.Connection, units: list[tuple], valid_from=date(2
 
 def fill_drilldown(conn: psycopg.Connection, period: str, start: date) -> None:
     """kpi.drilldown_procedures_* and kpi.overdue_dossiers_* of one week or month, computed
-    from staging and reference data by the KPI assets' own SQL (kpis/compute.replace_table)."""
+    from staging and reference data by the KPI assets' own SQL (kpis/compute.replace_table),
+    after the period's counts per unit and procedure that the drill-down reads."""
     from kpi_pipeline.domain.calendar import month_window, week_window
     from kpi_pipeline.domain.kpi_config import load_kpi_config
     from kpi_pipeline.kpis.compute import PeriodRange, replace_table
@@ -177,7 +178,12 @@ def fill_drilldown(conn: psycopg.Connection, period: str, start: date) -> None:
     window = week_window(start) if period == "week" else month_window(start)
     periods = PeriodRange.from_window(window.start, window.end, period)
     suffix = "weekly" if period == "week" else "monthly"
-    for table in (f"drilldown_procedures_{suffix}", f"overdue_dossiers_{suffix}"):
+    tables = (
+        f"unit_procedure_{suffix}",
+        f"drilldown_procedures_{suffix}",
+        f"overdue_dossiers_{suffix}",
+    )
+    for table in tables:
         replace_table(conn, table, periods, load_kpi_config())
 
 

@@ -2,7 +2,8 @@
 -- Periods are [start, end) in local time (kpi.local_tz()); a range of periods (a backfill) is
 -- one call: every function takes (p_start, p_end, p_step) = the partition time window and the
 -- period length (domain/calendar.py's PERIOD_STEPS, bound by the insert statements as `step`).
--- Every function is `CREATE OR REPLACE`; none reads a kpi.* table (they are created after).
+-- Every function is `CREATE OR REPLACE`; none reads a kpi.* table (they are created after)
+-- but the stored counts per unit and procedure (create_kpi_counts.sql, created before).
 CREATE SCHEMA IF NOT EXISTS kpi;
 
 -- The band of num/den against a target percentage, exact numeric arithmetic (never floats).
@@ -385,9 +386,30 @@ EXCEPTION WHEN duplicate_object THEN NULL;
 END
 $$;
 
--- kpi.dossier_events summed per (period, unit, procedure): the unit tables' counts, and
--- whether the procedure had a dossier received (at level 4) there, so that the distinct
--- procedure counts group a few rows per unit instead of sorting every event.
+-- kpi.dossier_events summed per (period, unit, procedure): the unit tables' counts (and
+-- finished_late, the procedure drill-down's), and whether the procedure had a dossier received
+-- (at level 4) there, so that the distinct procedure counts group a few rows per unit instead
+-- of sorting every event. What kpi.unit_procedure_weekly / _monthly store.
+CREATE OR REPLACE FUNCTION kpi.unit_procedure_counts(p_start date, p_end date, p_step interval)
+RETURNS TABLE (
+    period_start date, unit_code text, procedure_code text,
+    received bigint, received_online bigint, online_eligible bigint,
+    online_eligible_received_online bigint, finished bigint, finished_on_time bigint,
+    finished_late bigint, finished_late_subjective bigint, payment_eligible bigint,
+    paid_online bigint, digitised bigint, overdue_open bigint, any_received boolean,
+    any_received_level4 boolean)
+LANGUAGE sql STABLE AS $$
+    SELECT e.period_start, e.unit_code, e.procedure_code,
+           sum(e.received), sum(e.received_online), sum(e.online_eligible),
+           sum(e.online_eligible_received_online), sum(e.finished), sum(e.finished_on_time),
+           sum(e.finished_late), sum(e.finished_late_subjective), sum(e.payment_eligible),
+           sum(e.paid_online), sum(e.digitised), sum(e.overdue_open),
+           bool_or(e.received = 1), bool_or(e.received = 1 AND e.level4)
+    FROM kpi.dossier_events(p_start, p_end, p_step) e
+    GROUP BY e.period_start, e.unit_code, e.procedure_code
+$$;
+
+-- kpi.unit_procedure_counts as kpi.unit_procedure_event rows (without finished_late).
 CREATE OR REPLACE FUNCTION kpi.unit_procedure_events(p_start date, p_end date, p_step interval)
 RETURNS TABLE (
     period_start date, unit_code text, procedure_code text,
@@ -396,14 +418,25 @@ RETURNS TABLE (
     finished_late_subjective bigint, payment_eligible bigint, paid_online bigint,
     digitised bigint, overdue_open bigint, any_received boolean, any_received_level4 boolean)
 LANGUAGE sql STABLE AS $$
-    SELECT e.period_start, e.unit_code, e.procedure_code,
-           sum(e.received), sum(e.received_online), sum(e.online_eligible),
-           sum(e.online_eligible_received_online), sum(e.finished), sum(e.finished_on_time),
-           sum(e.finished_late_subjective), sum(e.payment_eligible), sum(e.paid_online),
-           sum(e.digitised), sum(e.overdue_open),
-           bool_or(e.received = 1), bool_or(e.received = 1 AND e.level4)
-    FROM kpi.dossier_events(p_start, p_end, p_step) e
-    GROUP BY e.period_start, e.unit_code, e.procedure_code
+    SELECT c.period_start, c.unit_code, c.procedure_code,
+           c.received, c.received_online, c.online_eligible, c.online_eligible_received_online,
+           c.finished, c.finished_on_time, c.finished_late_subjective, c.payment_eligible,
+           c.paid_online, c.digitised, c.overdue_open, c.any_received, c.any_received_level4
+    FROM kpi.unit_procedure_counts(p_start, p_end, p_step) c
+$$;
+
+-- The stored counts (create_kpi_counts.sql) of the periods beginning in [p_start, p_end):
+-- kpi.unit_procedure_weekly's for p_source 'weekly', kpi.unit_procedure_monthly's for
+-- 'monthly', none otherwise (NULL: the caller counts the dossiers).
+CREATE OR REPLACE FUNCTION kpi.stored_unit_procedure_counts(p_start date, p_end date,
+                                                            p_source text)
+RETURNS SETOF kpi.unit_procedure_weekly
+LANGUAGE sql STABLE AS $$
+    SELECT * FROM kpi.unit_procedure_weekly s
+    WHERE p_source = 'weekly' AND s.period_start >= p_start AND s.period_start < p_end
+    UNION ALL
+    SELECT * FROM kpi.unit_procedure_monthly s
+    WHERE p_source = 'monthly' AND s.period_start >= p_start AND s.period_start < p_end
 $$;
 
 -- The rows of kpi.unit_kpi_weekly / kpi.unit_kpi_monthly and of their twins on today's map
@@ -421,13 +454,19 @@ $$;
 -- by the unit in the period; procedures_level4 = those offered at level 4 or fully online
 -- (MucDo 4 or ToanTrinh); a roll-up sums them over its units (unit x procedure pairs).
 --
--- kpi.unit_kpi_event_map_rows is the same with the events given (p_events, one row per unit and
--- procedure of each period; NULL: counted from the dossiers): a cumulative period sums them
--- from its months instead of reading its dossiers again.
+-- The events, one row per unit and procedure of each period, come from the dossiers (p_events
+-- and p_source NULL), are given (p_events: a cumulative period sums them from its months instead
+-- of reading its dossiers again), or are stored (p_source 'weekly' / 'monthly': the periods'
+-- rows of kpi.unit_procedure_weekly / _monthly, counted once for the unit tables on both maps
+-- and the drill-downs).
+-- Before p_source (issue 17), the function took six arguments.
+DROP FUNCTION IF EXISTS kpi.unit_kpi_event_map_rows(date, date, interval, jsonb, text[],
+                                                    kpi.unit_procedure_event[]);
 CREATE OR REPLACE FUNCTION kpi.unit_kpi_event_map_rows(p_start date, p_end date,
                                                        p_step interval, p_cfg jsonb,
                                                        p_maps text[],
-                                                       p_events kpi.unit_procedure_event[])
+                                                       p_events kpi.unit_procedure_event[],
+                                                       p_source text DEFAULT NULL)
 RETURNS TABLE (
     unit_map text,
     period_start date, unit_code text, unit_name text, unit_level text, parent_code text,
@@ -443,9 +482,16 @@ RETURNS TABLE (
     lineage_partial boolean)
 LANGUAGE sql STABLE AS $$
     WITH RECURSIVE ev AS MATERIALIZED (
-        SELECT * FROM kpi.unit_procedure_events(p_start, p_end, p_step) WHERE p_events IS NULL
+        SELECT * FROM kpi.unit_procedure_events(p_start, p_end, p_step)
+        WHERE p_events IS NULL AND p_source IS NULL
         UNION ALL
         SELECT * FROM unnest(p_events)
+        UNION ALL
+        SELECT s.period_start, s.unit_code, s.procedure_code, s.received, s.received_online,
+               s.online_eligible, s.online_eligible_received_online, s.finished,
+               s.finished_on_time, s.finished_late_subjective, s.payment_eligible, s.paid_online,
+               s.digitised, s.overdue_open, s.any_received, s.any_received_level4
+        FROM kpi.stored_unit_procedure_counts(p_start, p_end, p_source) s
     ),
     -- the map of the period's time
     units AS (
@@ -639,8 +685,11 @@ $$;
 -- Its name before the events could be given; no statement calls it any more.
 DROP FUNCTION IF EXISTS kpi.unit_kpi_map_rows(date, date, interval, jsonb, text[]);
 
--- The as-then rows (kpi.unit_kpi_event_map_rows, counted from the dossiers).
-CREATE OR REPLACE FUNCTION kpi.unit_kpi_rows(p_start date, p_end date, p_step interval, p_cfg jsonb)
+-- The as-then rows (kpi.unit_kpi_event_map_rows) from the stored counts of p_source.
+-- Before p_source (issue 17), it took four arguments and counted the dossiers.
+DROP FUNCTION IF EXISTS kpi.unit_kpi_rows(date, date, interval, jsonb);
+CREATE OR REPLACE FUNCTION kpi.unit_kpi_rows(p_start date, p_end date, p_step interval, p_cfg jsonb,
+                                             p_source text)
 RETURNS TABLE (
     period_start date, unit_code text, unit_name text, unit_level text, parent_code text,
     scope text,
@@ -660,28 +709,28 @@ LANGUAGE sql STABLE AS $$
            r.digitisation_rate, r.on_time_band, r.online_band, r.online_payment_band,
            r.overall_band, r.finished_late_subjective, r.procedures_received, r.procedures_level4,
            r.level4_share, r.level4_band, r.digitisation_band
-    FROM kpi.unit_kpi_event_map_rows(p_start, p_end, p_step, p_cfg, ARRAY['as_then'], NULL) r
+    FROM kpi.unit_kpi_event_map_rows(p_start, p_end, p_step, p_cfg, ARRAY['as_then'], NULL,
+                                     p_source) r
 $$;
 
 -- Drill-down: per period, unit and scope, the procedures contributing most late dossiers
 -- (finished after NgayHenTra) and most not-online dossiers (online-eligible, received in
 -- person or by post), ranked 1.. by count (ties by procedure code); the top p_top of each
--- ranking are kept. A rank is NULL when the procedure has no such dossier.
+-- ranking are kept. A rank is NULL when the procedure has no such dossier. Counted from the
+-- stored counts of p_source (kpi.stored_unit_procedure_counts).
+-- Before p_source (issue 17), it took four arguments and counted the dossiers.
+DROP FUNCTION IF EXISTS kpi.drilldown_procedure_rows(date, date, interval, integer);
 CREATE OR REPLACE FUNCTION kpi.drilldown_procedure_rows(p_start date, p_end date, p_step interval,
-                                                        p_top integer)
+                                                        p_top integer, p_source text)
 RETURNS TABLE (
     period_start date, unit_code text, scope text, procedure_code text, procedure_name text,
     finished bigint, finished_late bigint, late_rank integer,
     online_eligible bigint, online_eligible_not_online bigint, not_online_rank integer)
 LANGUAGE sql STABLE AS $$
     WITH own AS (
-        SELECT e.period_start, e.unit_code, e.procedure_code,
-               sum(e.finished) AS finished, sum(e.finished_late) AS finished_late,
-               sum(e.online_eligible) AS online_eligible,
-               sum(e.online_eligible - e.online_eligible_received_online) AS not_online
-        FROM kpi.dossier_events(p_start, p_end, p_step) e
-        WHERE e.event IN ('received', 'finished')
-        GROUP BY e.period_start, e.unit_code, e.procedure_code
+        SELECT c.period_start, c.unit_code, c.procedure_code, c.finished, c.finished_late,
+               c.online_eligible, c.online_eligible - c.online_eligible_received_online AS not_online
+        FROM kpi.stored_unit_procedure_counts(p_start, p_end, p_source) c
     ),
     scoped AS (
         SELECT o.period_start, o.unit_code, 'unit' AS scope, o.procedure_code,

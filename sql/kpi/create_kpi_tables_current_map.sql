@@ -23,9 +23,11 @@ ALTER TABLE kpi.unit_kpi_monthly_current_map
     ADD COLUMN IF NOT EXISTS overall_band_rated text,
     ADD COLUMN IF NOT EXISTS low_volume boolean;
 
--- The rows on today's map, with lineage_partial (kpi.unit_kpi_event_map_rows).
+-- The rows on today's map, with lineage_partial (kpi.unit_kpi_event_map_rows), from the
+-- stored counts of p_source. Before p_source (issue 17), it took four arguments.
+DROP FUNCTION IF EXISTS kpi.current_map_kpi_rows(date, date, interval, jsonb);
 CREATE OR REPLACE FUNCTION kpi.current_map_kpi_rows(p_start date, p_end date, p_step interval,
-                                                    p_cfg jsonb)
+                                                    p_cfg jsonb, p_source text)
 RETURNS TABLE (
     period_start date, unit_code text, unit_name text, unit_level text, parent_code text,
     scope text,
@@ -46,5 +48,6 @@ LANGUAGE sql STABLE AS $$
            r.digitisation_rate, r.on_time_band, r.online_band, r.online_payment_band,
            r.overall_band, r.finished_late_subjective, r.procedures_received, r.procedures_level4,
            r.level4_share, r.level4_band, r.digitisation_band, r.lineage_partial
-    FROM kpi.unit_kpi_event_map_rows(p_start, p_end, p_step, p_cfg, ARRAY['current'], NULL) r
+    FROM kpi.unit_kpi_event_map_rows(p_start, p_end, p_step, p_cfg, ARRAY['current'], NULL,
+                                     p_source) r
 $$;

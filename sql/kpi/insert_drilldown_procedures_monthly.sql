@@ -5,4 +5,5 @@ INSERT INTO kpi.drilldown_procedures_monthly (
 SELECT
     period_start, unit_code, scope, procedure_code, procedure_name, finished, finished_late,
     late_rank, online_eligible, online_eligible_not_online, not_online_rank, now()
-FROM kpi.drilldown_procedure_rows(%(start)s::date, %(end)s::date, %(step)s::interval, %(top)s::integer);
+FROM kpi.drilldown_procedure_rows(%(start)s::date, %(end)s::date, %(step)s::interval, %(top)s::integer,
+                                  'monthly');

@@ -1,5 +1,5 @@
--- The months of the window [start, end), read from staging directly (a month is not a sum of
--- weeks), plus the peak-month columns: online against the peak target, and no dossier late
+-- The months of the window [start, end), from their own stored counts (kpi.unit_procedure_monthly,
+-- counted from the dossiers: a month is not a sum of weeks), plus the peak-month columns: online against the peak target, and no dossier late
 -- for subjective reasons beyond the configured maximum.
 INSERT INTO kpi.unit_kpi_monthly (
     period_start, unit_code, unit_name, unit_level, parent_code, scope,
@@ -31,7 +31,8 @@ SELECT
         (%(cfg)s::jsonb #>> '{bands,orange_within_pp}')::numeric) END,
     CASE WHEN pk.peak THEN finished_late_subjective
         <= (%(cfg)s::jsonb #>> '{peak_months,targets,max_late_subjective}')::bigint END
-FROM kpi.unit_kpi_rows(%(start)s::date, %(end)s::date, %(step)s::interval, %(cfg)s::jsonb) r
+FROM kpi.unit_kpi_rows(%(start)s::date, %(end)s::date, %(step)s::interval, %(cfg)s::jsonb,
+                         'monthly') r
 CROSS JOIN LATERAL kpi.volume_columns(finished, online_eligible, payment_eligible, on_time_band,
                                       online_band, online_payment_band, overall_band,
                                       %(cfg)s::jsonb) v

@@ -29,7 +29,8 @@ SELECT
         (%(cfg)s::jsonb #>> '{bands,orange_within_pp}')::numeric) END,
     CASE WHEN pk.peak THEN finished_late_subjective
         <= (%(cfg)s::jsonb #>> '{peak_months,targets,max_late_subjective}')::bigint END
-FROM kpi.current_map_kpi_rows(%(start)s::date, %(end)s::date, %(step)s::interval, %(cfg)s::jsonb) r
+FROM kpi.current_map_kpi_rows(%(start)s::date, %(end)s::date, %(step)s::interval, %(cfg)s::jsonb,
+                              'monthly') r
 CROSS JOIN LATERAL kpi.volume_columns(finished, online_eligible, payment_eligible, on_time_band,
                                       online_band, online_payment_band, overall_band,
                                       %(cfg)s::jsonb) v

@@ -1,4 +1,5 @@
--- The weeks of the window [start, end): every valid unit x {unit, rollup} (kpi.unit_kpi_rows).
+-- The weeks of the window [start, end): every valid unit x {unit, rollup} (kpi.unit_kpi_rows),
+-- from the weeks' stored counts (kpi.unit_procedure_weekly).
 INSERT INTO kpi.unit_kpi_weekly (
     period_start, unit_code, unit_name, unit_level, parent_code, scope,
     received, received_online, online_eligible, online_eligible_received_online, finished,
@@ -21,7 +22,8 @@ SELECT
     v.on_time_low_volume, v.online_low_volume, v.online_payment_low_volume,
     v.overall_band_rated, v.low_volume,
     now()
-FROM kpi.unit_kpi_rows(%(start)s::date, %(end)s::date, %(step)s::interval, %(cfg)s::jsonb) r
+FROM kpi.unit_kpi_rows(%(start)s::date, %(end)s::date, %(step)s::interval, %(cfg)s::jsonb,
+                         'weekly') r
 CROSS JOIN LATERAL kpi.volume_columns(finished, online_eligible, payment_eligible, on_time_band,
                                       online_band, online_payment_band, overall_band,
                                       %(cfg)s::jsonb) v;

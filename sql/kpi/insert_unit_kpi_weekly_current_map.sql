@@ -21,7 +21,8 @@ SELECT
     v.on_time_low_volume, v.online_low_volume, v.online_payment_low_volume,
     v.overall_band_rated, v.low_volume,
     now()
-FROM kpi.current_map_kpi_rows(%(start)s::date, %(end)s::date, %(step)s::interval, %(cfg)s::jsonb) r
+FROM kpi.current_map_kpi_rows(%(start)s::date, %(end)s::date, %(step)s::interval, %(cfg)s::jsonb,
+                              'weekly') r
 CROSS JOIN LATERAL kpi.volume_columns(finished, online_eligible, payment_eligible, on_time_band,
                                       online_band, online_payment_band, overall_band,
                                       %(cfg)s::jsonb) v;
