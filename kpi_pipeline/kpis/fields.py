@@ -4,7 +4,7 @@ the contract's rules."""
 
 from dagster import AssetDep, AssetKey, TimeWindowPartitionMapping
 
-from kpi_pipeline.kpis.assets import REF, WEEK_STAGING, _deps, _rows, _window_asset
+from kpi_pipeline.kpis.assets import MONTH_COUNTS, _rows, _window_asset
 from kpi_pipeline.partitions import monthly_partitions
 
 unit_kpi_field_monthly = _window_asset(
@@ -12,7 +12,7 @@ unit_kpi_field_monthly = _window_asset(
     monthly_partitions,
     "Monthly KPIs by field (lĩnh vực) for the province and each district (each commune after the reform).",
     [
-        *_deps(WEEK_STAGING, REF),
+        *MONTH_COUNTS,  # the month's counts per unit and procedure, and ref
         # after the month's own KPIs, as the other monthly tables (the KPI group's roots stay weekly)
         AssetDep(
             AssetKey(["kpi", "unit_kpi_monthly"]), partition_mapping=TimeWindowPartitionMapping()

@@ -1,6 +1,7 @@
 -- The months of the window by field, for the roll-up of the province (a unit without parent)
--- and of every district or commune directly below it: kpi.dossier_events summed over the
--- unit's roll-up members.
+-- and of every district or commune directly below it: the months' stored counts per unit and
+-- procedure (kpi.unit_procedure_monthly: kpi.dossier_events' sums), by the procedure's field,
+-- summed over the unit's roll-up members.
 INSERT INTO kpi.unit_kpi_field_monthly (
     period_start, unit_code, unit_name, unit_level, field_code, field_name,
     received, received_online, online_eligible, online_eligible_received_online, finished,
@@ -19,7 +20,7 @@ own AS (
            sum(e.finished_late_subjective) AS finished_late_subjective,
            sum(e.payment_eligible) AS payment_eligible, sum(e.paid_online) AS paid_online,
            sum(e.digitised) AS digitised, sum(e.overdue_open) AS overdue_open
-    FROM kpi.dossier_events(%(start)s::date, %(end)s::date, %(step)s::interval) e
+    FROM kpi.stored_unit_procedure_counts(%(start)s::date, %(end)s::date, 'monthly') e
     LEFT JOIN ref.procedures pr ON pr.procedure_code = e.procedure_code
     GROUP BY 1, 2, 3
 ),
