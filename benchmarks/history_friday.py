@@ -13,7 +13,8 @@ bundled simulator (its `now` is today): the initial sync of N years of change hi
 Printed: the wall time of each run and of its steps (STEP_START..STEP_SUCCESS in the event
 log), with the time inside the asset and check functions, and the dossiers staged. The
 Friday run and the recompute should not grow with the history: their queries read the
-period, not the history.
+period, not the history. `--reuse KPI_HOME` runs them on a warehouse synced before (one
+`--years`, `KPI_HISTORY_START` as its sync had it), without the sync.
 """
 
 from __future__ import annotations
@@ -39,8 +40,8 @@ for p in (ROOT, HERE):
 from kpi_pipeline.domain.calendar import TZ, week_start  # noqa: E402
 
 
-def child(years: int, scale: float) -> int:
-    home = Path(tempfile.mkdtemp(prefix="kpi-history-bench-"))
+def child(years: int, scale: float, reuse: str | None = None) -> int:
+    home = Path(reuse) if reuse else Path(tempfile.mkdtemp(prefix="kpi-history-bench-"))
     os.environ["KPI_HOME"] = str(home)
     os.environ["KPI_SIMULATOR_SCALE"] = str(scale)
     for name in ("DAGSTER_HOME", "KPI_DATABASE_URL", "DAGSTER_PG_URL"):
@@ -51,6 +52,8 @@ def child(years: int, scale: float) -> int:
     first = week_start(now.date()) - timedelta(
         weeks=52 * years
     )  # the last 52 complete weeks and more
+    if reuse:  # the warehouse's own history start (its sync's)
+        first = datetime.fromisoformat(os.environ["KPI_HISTORY_START"]).date()
     os.environ["KPI_HISTORY_START"] = first.isoformat()
     out: dict = {"years": years, "scale": scale, "history_start": first.isoformat()}
     try:
@@ -71,7 +74,8 @@ def child(years: int, scale: float) -> int:
         try:
             instance = DagsterInstance.get()
             t0 = time.monotonic()
-            execute_plan(defs, instance, sync_plan(now), lambda m: None)
+            if not reuse:
+                execute_plan(defs, instance, sync_plan(now), lambda m: None)
             out["sync_wall_s"] = time.monotonic() - t0
             # The daemon launches each run in a fresh process; this one still holds the sync's
             # objects (~75,000 more a year of history), and a full collection of them landed
@@ -110,7 +114,8 @@ def child(years: int, scale: float) -> int:
 
         if (home / "pgdata").exists():
             stop_embedded(home / "pgdata")
-        shutil.rmtree(home, ignore_errors=True)
+        if not reuse:
+            shutil.rmtree(home, ignore_errors=True)
     print("RESULT " + json.dumps(out, default=str), flush=True)
     return 0
 
@@ -120,14 +125,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--scale", type=float, default=0.05)
     ap.add_argument("--years", default="1,4")
     ap.add_argument("--json", help="write every figure to this file")
+    ap.add_argument(
+        "--reuse",
+        metavar="KPI_HOME",
+        help="a warehouse synced before (`kpi-pipeline sync` with this KPI_HOME, the same scale"
+        " and KPI_HISTORY_START set): no sync, the runs only; its KPI tables are rewritten",
+    )
     ap.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
-        return child(args.child, args.scale)
+        return child(args.child, args.scale, args.reuse)
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     results = []
     for years in [int(y) for y in args.years.split(",")]:
         cmd = [sys.executable, __file__, "--child", str(years), "--scale", str(args.scale)]
+        cmd += ["--reuse", args.reuse] if args.reuse else []
         proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=env)
         lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")]
         if proc.returncode or not lines:
