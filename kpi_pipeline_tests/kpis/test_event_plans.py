@@ -1,6 +1,7 @@
 """`kpi.dossier_events` computes only what its caller reads (issue 17): the payment look-up
 behind `paid_online` (one index probe per payment-eligible dossier) runs for the statements
-that count payments, not for the drill-downs and the sync reconciliation."""
+that count payments, not for a caller that does not read it (the sync reconciliation; the
+drill-downs' counts before they read kpi.unit_procedure_weekly / _monthly)."""
 
 from datetime import date
 
@@ -22,7 +23,7 @@ def test_the_payment_look_up_runs_only_for_a_caller_that_reads_paid_online(datab
     with psycopg.connect(database_url) as conn:
         assert "SubPlan" in _plan(conn, "SELECT sum(e.paid_online)")
         for select in (
-            "SELECT sum(e.finished_late), sum(e.online_eligible)",  # the procedure drill-down
+            "SELECT sum(e.finished_late), sum(e.online_eligible)",  # counts without payments
             "SELECT DISTINCT e.period_start, e.ma_ho_so",  # the sync reconciliation
         ):
             assert "SubPlan" not in _plan(conn, select), select

@@ -339,8 +339,9 @@ LANGUAGE sql STABLE AS $$
     )
     -- The union in a subquery of its own, not the WITH's body: planned as an append of its
     -- arms, a column the caller does not read is not computed (the payment look-up behind
-    -- paid_online, for the drill-downs and the sync reconciliation: ~157,000 look-ups on 52
-    -- weeks at scale 0.25, issue 17). A union that is the WITH's body is planned whole.
+    -- paid_online, for the sync reconciliation, and for the drill-downs before they read the
+    -- stored counts: ~157,000 look-ups on 52 weeks at scale 0.25, issue 17). A union that is
+    -- the WITH's body is planned whole.
     SELECT * FROM (
         SELECT r.period_start, 'received', r.ma_ho_so, r.unit_code, r.procedure_code,
                1, (r.channel = 2)::int, r.online_eligible::int,
