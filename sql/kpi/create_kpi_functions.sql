@@ -218,7 +218,7 @@ $$;
 
 -- When a dossier stopped being open ('infinity' while it is open): the overdue events read
 -- the dossiers open at some point of the period through this index, not the whole history,
--- so a Friday run costs the same on four years of history as on one (dossier_events).
+-- so a Friday run costs the same on four years of history as on one (kpi.overdue_open).
 -- An expression index: change kpi.closed_at and this index must be rebuilt (REINDEX).
 CREATE INDEX IF NOT EXISTS dossiers_open_until_idx ON staging.dossiers
     ((coalesce(kpi.closed_at(status, finished_at, returned_at, updated_at), 'infinity')));
@@ -282,6 +282,64 @@ LANGUAGE sql STABLE AS $$
         END END
 $$;
 
+-- Whether a received dossier counts as paid online (kpi-tables.md): payment-eligible, and its
+-- latest national transaction (kpi.latest_payment) succeeded. A rule of its own so that the
+-- lists of unpaid and mismatching dossiers, which look up that transaction for their columns
+-- anyway, apply it there rather than have dossier_events look it up a second time (issue 17).
+CREATE OR REPLACE FUNCTION kpi.counts_as_paid_online(payment_eligible boolean, latest_status text)
+RETURNS boolean LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT coalesce(payment_eligible AND latest_status = 'THANH_CONG', false)
+$$;
+
+-- Overdue and open at a period's end (kpi-tables.md, overdue_open): received and due before the
+-- end, and not closed by it (kpi.closed_at). One row per (period, dossier), with the details
+-- the overdue lists show: dossier_events' `overdue` rows, and kpi.overdue_dossier_rows's.
+-- The candidates are the dossiers open at the first end or later, received and due before the
+-- last end, and not closed by their due time: dossiers_open_until_idx's range, so that a
+-- Friday run reads the open dossiers, not the history. A dossier's periods are a run of
+-- consecutive ones, from the first whose end is after its due (and receipt) time to the last
+-- whose end is not after it closed: found by width_bucket in the sorted ends (the number of
+-- ends at or before a time), not by comparing every candidate with every period (125,216 x 52
+-- on 52 weeks at scale 1.0, issue 17).
+CREATE OR REPLACE FUNCTION kpi.overdue_open(p_start date, p_end date, p_step interval)
+RETURNS TABLE (period_start date, period_end date, ma_ho_so text, unit_code text,
+               procedure_code text, channel smallint, status smallint,
+               received_at timestamptz, due_at timestamptz)
+LANGUAGE sql STABLE AS $$
+    WITH p AS MATERIALIZED (
+        SELECT *, row_number() OVER (ORDER BY window_end)::int AS n
+        FROM kpi.periods(p_start, p_end, p_step)
+    ),
+    bounds AS MATERIALIZED (
+        SELECT min(window_end) AS first_end, max(window_end) AS last_end,
+               array_agg(window_end ORDER BY window_end) AS ends
+        FROM p
+    ),
+    candidates AS MATERIALIZED (
+        SELECT c.* FROM (
+            SELECT d.ma_ho_so, d.unit_code, d.procedure_code, d.channel, d.status,
+                   d.received_at, d.due_at,
+                   kpi.closed_at(d.status, d.finished_at, d.returned_at, d.updated_at) AS closed_at
+            FROM staging.dossiers d
+            WHERE coalesce(kpi.closed_at(d.status, d.finished_at, d.returned_at, d.updated_at),
+                           'infinity') >= (SELECT first_end FROM bounds)
+              AND d.due_at < (SELECT last_end FROM bounds)
+              AND d.received_at < (SELECT last_end FROM bounds)
+            OFFSET 0
+        ) c
+        WHERE c.closed_at IS NULL OR c.closed_at > c.due_at
+    )
+    SELECT p.period_start, p.period_end, o.ma_ho_so, o.unit_code, o.procedure_code, o.channel,
+           o.status, o.received_at, o.due_at
+    FROM candidates o
+    CROSS JOIN bounds b
+    CROSS JOIN LATERAL generate_series(
+        width_bucket(greatest(o.due_at, o.received_at), b.ends) + 1,
+        CASE WHEN o.closed_at IS NULL THEN cardinality(b.ends)
+             ELSE width_bucket(o.closed_at, b.ends) END) AS k(n)
+    JOIN p ON p.n = k.n
+$$;
+
 -- What each dossier (staging.dossiers: one row, its latest version) counts for in each period,
 -- as 0/1 flags; one row per (period, dossier, event): `received` rows carry the intake flags,
 -- `finished` rows the processing ones, `overdue` rows overdue_open. The counting rules of
@@ -295,10 +353,6 @@ RETURNS TABLE (
 LANGUAGE sql STABLE AS $$
     WITH p AS MATERIALIZED (
         SELECT * FROM kpi.periods(p_start, p_end, p_step)
-    ),
-    bounds AS MATERIALIZED (
-        SELECT min(window_end) AS first_end, max(window_end) AS last_end
-        FROM p
     ),
     -- received: NgayTiepNhan in the window, not refused at intake (3). One received_at index
     -- range per period; the payment look-up then runs on those dossiers only.
@@ -320,22 +374,6 @@ LANGUAGE sql STABLE AS $$
                END AS payment_status
         FROM rcv_dossiers r
         LEFT JOIN ref.procedures pr ON pr.procedure_code = r.procedure_code
-    ),
-    -- dossiers that may be open and overdue at some window end of the range: received and due
-    -- before the last end, not closed before the first end, and not closed by their due time
-    -- (closed at or after the first end, or still open: dossiers_open_until_idx's range)
-    open_candidates AS MATERIALIZED (
-        SELECT c.* FROM (
-            SELECT d.ma_ho_so, d.unit_code, d.procedure_code, d.received_at, d.due_at,
-                   kpi.closed_at(d.status, d.finished_at, d.returned_at, d.updated_at) AS closed_at
-            FROM staging.dossiers d
-            WHERE coalesce(kpi.closed_at(d.status, d.finished_at, d.returned_at, d.updated_at),
-                           'infinity') >= (SELECT first_end FROM bounds)
-              AND d.due_at < (SELECT last_end FROM bounds)
-              AND d.received_at < (SELECT last_end FROM bounds)
-            OFFSET 0
-        ) c
-        WHERE c.closed_at IS NULL OR c.closed_at > c.due_at
     )
     -- The union in a subquery of its own, not the WITH's body: planned as an append of its
     -- arms, a column the caller does not read is not computed (the payment look-up behind
@@ -348,7 +386,7 @@ LANGUAGE sql STABLE AS $$
                (r.online_eligible AND r.channel = 2)::int,
                0, 0, 0, 0,
                r.payment_eligible::int,
-               coalesce(r.payment_eligible AND r.payment_status = 'THANH_CONG', false)::int,
+               kpi.counts_as_paid_online(r.payment_eligible, r.payment_status)::int,
                r.digitised::int, 0, r.level4
         FROM rcv r
         UNION ALL
@@ -363,12 +401,10 @@ LANGUAGE sql STABLE AS $$
           ON d.finished_at >= p.window_start AND d.finished_at < p.window_end
         WHERE d.status IN (9, 10)
         UNION ALL
-        -- overdue open: due before the window's end and still open at it
-        SELECT p.period_start, 'overdue', o.ma_ho_so, o.unit_code, o.procedure_code,
+        -- overdue open at the window's end (the rule: kpi.overdue_open)
+        SELECT o.period_start, 'overdue', o.ma_ho_so, o.unit_code, o.procedure_code,
                0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, false
-        FROM open_candidates o
-        JOIN p ON p.window_end > o.due_at AND p.window_end > o.received_at
-              AND (o.closed_at IS NULL OR o.closed_at >= p.window_end)
+        FROM kpi.overdue_open(p_start, p_end, p_step) o
     ) e
 $$;
 
@@ -779,33 +815,14 @@ RETURNS TABLE (
     due_at timestamptz, days_overdue integer)
 LANGUAGE sql STABLE AS $$
     WITH
-    -- The details of the dossiers that can be overdue at a window end of the range (those of
-    -- dossier_events' open candidates: open at the first end or later, received and due before
-    -- the last end, not closed by their due time), from dossiers_open_until_idx's range. A set
-    -- of their own, hashed: the planner underestimates the overdue events and would look each
-    -- one up in the whole table by key (0.47 s for 157,912 events at scale 0.25 on 52 weeks).
-    open_dossiers AS MATERIALIZED (
-        SELECT c.* FROM (
-            SELECT d.ma_ho_so, d.procedure_code, d.channel, d.status, d.received_at, d.due_at,
-                   kpi.closed_at(d.status, d.finished_at, d.returned_at, d.updated_at) AS closed_at
-            FROM staging.dossiers d
-            WHERE coalesce(kpi.closed_at(d.status, d.finished_at, d.returned_at, d.updated_at),
-                           'infinity') >= (p_start + p_step) AT TIME ZONE kpi.local_tz()
-              AND d.due_at < (p_start + kpi.period_count(p_start, p_end, p_step) * p_step)
-                             AT TIME ZONE kpi.local_tz()
-            OFFSET 0
-        ) c
-        WHERE c.closed_at IS NULL OR c.closed_at > c.due_at
-    ),
+    -- the overdue rows with their dossiers' details (kpi.overdue_open: the rule behind
+    -- dossier_events' `overdue` rows), so the candidates are read once, not again by key
     overdue AS MATERIALIZED (
-        SELECT e.period_start, e.unit_code, d.ma_ho_so, d.procedure_code, d.channel, d.status,
-               d.received_at, d.due_at,
-               (d.due_at AT TIME ZONE kpi.local_tz())::date AS due_day,
-               p.period_end - 1 AS last_day
-        FROM kpi.dossier_events(p_start, p_end, p_step) e
-        JOIN kpi.periods(p_start, p_end, p_step) p ON p.period_start = e.period_start
-        JOIN open_dossiers d ON d.ma_ho_so = e.ma_ho_so
-        WHERE e.event = 'overdue'
+        SELECT o.period_start, o.unit_code, o.ma_ho_so, o.procedure_code, o.channel, o.status,
+               o.received_at, o.due_at,
+               (o.due_at AT TIME ZONE kpi.local_tz())::date AS due_day,
+               o.period_end - 1 AS last_day
+        FROM kpi.overdue_open(p_start, p_end, p_step) o
     ),
     cal AS MATERIALIZED (
         SELECT c.day, c.cum

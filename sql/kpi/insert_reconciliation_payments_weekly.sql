@@ -1,18 +1,20 @@
 -- Dossiers received in each week of the window whose provincial and national payment views
 -- disagree: provincial ThanhToan.HinhThuc = TRUC_TUYEN without a successful latest national
 -- transaction, or a successful latest national transaction the provincial record does not
--- call online. The KPI (paid_online) follows the national side; this lists the mismatches.
+-- call online. The KPI (paid_online) follows the national side; this lists the mismatches,
+-- with what the KPI counted (kpi.counts_as_paid_online on the latest transaction looked up
+-- here: dossier_events need not look it up for every eligible dossier, issue 17).
 INSERT INTO kpi.reconciliation_payments_weekly (
     period_start, unit_code, parent_code, ma_ho_so, procedure_code, payment_eligible,
     counts_as_paid_online, issue, provincial_method, provincial_tx, provincial_paid_at,
     national_tx, national_status, national_updated_at, national_any_success, computed_at)
 WITH rcv AS (
-    SELECT e.period_start, e.ma_ho_so, e.payment_eligible, e.paid_online
+    SELECT e.period_start, e.ma_ho_so, e.payment_eligible
     FROM kpi.dossier_events(%(start)s::date, %(end)s::date, %(step)s::interval) e
     WHERE e.event = 'received'
 )
 SELECT r.period_start, d.unit_code, u.parent_code, d.ma_ho_so, d.procedure_code,
-       r.payment_eligible = 1, r.paid_online = 1,
+       r.payment_eligible = 1, kpi.counts_as_paid_online(r.payment_eligible = 1, lp.status),
        CASE WHEN d.payment_method = 'TRUC_TUYEN' AND lp.transaction_id IS NULL
                 THEN 'no_national_transaction'
             WHEN d.payment_method = 'TRUC_TUYEN' THEN 'national_not_successful'
