@@ -1,7 +1,7 @@
 """`kpi.dossier_events` computes only what its caller reads (issue 17): the payment look-up
 behind `paid_online` (one index probe per payment-eligible dossier) runs for the statements
-that count payments, not for a caller that does not read it (the sync reconciliation; the
-drill-downs' counts before they read kpi.unit_procedure_weekly / _monthly)."""
+that count payments, not for a caller that does not read it (the unpaid list and the payment
+reconciliation, which read `payment_eligible` and look up the latest transaction themselves)."""
 
 from datetime import date
 
@@ -24,6 +24,6 @@ def test_the_payment_look_up_runs_only_for_a_caller_that_reads_paid_online(datab
         assert "SubPlan" in _plan(conn, "SELECT sum(e.paid_online)")
         for select in (
             "SELECT sum(e.finished_late), sum(e.online_eligible)",  # counts without payments
-            "SELECT DISTINCT e.period_start, e.ma_ho_so",  # the sync reconciliation
+            "SELECT e.period_start, e.ma_ho_so, e.payment_eligible",  # the unpaid list
         ):
             assert "SubPlan" not in _plan(conn, select), select

@@ -23,14 +23,15 @@ def test_sync_gaps(seed, database_url):
     seed.dossier("OLD_FIN", "X3", "P3", "2023-12-01", "2024-01-30", finished="2024-01-09")
     seed.dossier("OTHER_WEEK", "X1", "P3", "2024-01-15", "2024-01-30")  # not this week
     seed.dossier("REFUSED", "X1", "P3", status=3, **r)  # not counted, not reconciled
+    # withdrawn this week (an end date, status 7): not finished, received long before
+    seed.dossier("WITHDRAWN", "X1", "P3", "2023-12-01", "2024-01-30", "2024-01-09", status=7)
     seed.sync_like("OK")
     seed.sync_like("STATUS", status=4, finished=None)
     seed.sync_like("CHANNEL", channel=1)
     run(database_url, [reconciliation_sync_weekly], WEEK)
-    rows = {
-        r["ma_ho_so"]: r
-        for r in query(database_url, "SELECT * FROM kpi.reconciliation_sync_weekly")
-    }
+    listed = query(database_url, "SELECT * FROM kpi.reconciliation_sync_weekly")
+    rows = {r["ma_ho_so"]: r for r in listed}
+    assert len(listed) == len(rows)  # STATUS, received and finished this week: one row
     assert {k: v["issue"] for k, v in rows.items()} == {
         "MISSING": "missing_from_sync",
         "STATUS": "status_mismatch",

@@ -282,6 +282,20 @@ LANGUAGE sql STABLE AS $$
         END END
 $$;
 
+-- Whether a dossier counts as received in the period of its NgayTiepNhan (not refused at
+-- intake, 3) and as finished in the period of its NgayKetThucXuLy (finished or returned, 9 or
+-- 10). Rules of their own, which dossier_events applies, so that the sync reconciliation can
+-- place its few mismatching dossiers in their weeks by the same rules (issue 17).
+CREATE OR REPLACE FUNCTION kpi.counts_as_received(status smallint)
+RETURNS boolean LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT status <> 3
+$$;
+
+CREATE OR REPLACE FUNCTION kpi.counts_as_finished(status smallint)
+RETURNS boolean LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT status IN (9, 10)
+$$;
+
 -- Whether a received dossier counts as paid online (kpi-tables.md): payment-eligible, and its
 -- latest national transaction (kpi.latest_payment) succeeded. A rule of its own so that the
 -- lists of unpaid and mismatching dossiers, which look up that transaction for their columns
@@ -361,7 +375,7 @@ LANGUAGE sql STABLE AS $$
         FROM p
         JOIN staging.dossiers d
           ON d.received_at >= p.window_start AND d.received_at < p.window_end
-        WHERE d.status <> 3
+        WHERE kpi.counts_as_received(d.status)
     ),
     rcv AS (
         SELECT r.*,
@@ -377,9 +391,9 @@ LANGUAGE sql STABLE AS $$
     )
     -- The union in a subquery of its own, not the WITH's body: planned as an append of its
     -- arms, a column the caller does not read is not computed (the payment look-up behind
-    -- paid_online, for the sync reconciliation, and for the drill-downs before they read the
-    -- stored counts: ~157,000 look-ups on 52 weeks at scale 0.25, issue 17). A union that is
-    -- the WITH's body is planned whole.
+    -- paid_online, for the unpaid list and the payment reconciliation, which read
+    -- payment_eligible and look up the latest transaction themselves: 627,391 look-ups on 52
+    -- weeks at scale 1.0, issue 17). A union that is the WITH's body is planned whole.
     SELECT * FROM (
         SELECT r.period_start, 'received', r.ma_ho_so, r.unit_code, r.procedure_code,
                1, (r.channel = 2)::int, r.online_eligible::int,
@@ -399,7 +413,7 @@ LANGUAGE sql STABLE AS $$
         FROM p
         JOIN staging.dossiers d
           ON d.finished_at >= p.window_start AND d.finished_at < p.window_end
-        WHERE d.status IN (9, 10)
+        WHERE kpi.counts_as_finished(d.status)
         UNION ALL
         -- overdue open at the window's end (the rule: kpi.overdue_open)
         SELECT o.period_start, 'overdue', o.ma_ho_so, o.unit_code, o.procedure_code,
