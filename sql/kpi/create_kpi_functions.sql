@@ -357,7 +357,8 @@ $$;
 -- What each dossier (staging.dossiers: one row, its latest version) counts for in each period,
 -- as 0/1 flags; one row per (period, dossier, event): `received` rows carry the intake flags,
 -- `finished` rows the processing ones, `overdue` rows overdue_open. The counting rules of
--- kpi-tables.md live here and only here.
+-- kpi-tables.md live here and in the rule functions above that it applies
+-- (kpi.counts_as_received / _finished / _paid_online, kpi.overdue_open), and nowhere else.
 CREATE OR REPLACE FUNCTION kpi.dossier_events(p_start date, p_end date, p_step interval)
 RETURNS TABLE (
     period_start date, event text, ma_ho_so text, unit_code text, procedure_code text,
